@@ -18,12 +18,16 @@ public sealed class ServerLogger : IDisposable
     private readonly LogWriter _writer;
     private readonly bool _ownsWriter;
 
-    private ServerLogger(LogWriter writer, string package, bool ownsWriter)
+    private ServerLogger(LogWriter writer, LogFormatKind format, string package, bool ownsWriter)
     {
         _writer = writer;
+        Format = format;
         Package = package;
         _ownsWriter = ownsWriter;
     }
+
+    /// <summary>zap or capnslog: for the few places where etcd words or levels an event differently per format.</summary>
+    public LogFormatKind Format { get; }
 
     /// <summary>The capnslog package this view logs as ("etcdserver", "embed"...); empty for none.</summary>
     public string Package { get; }
@@ -56,7 +60,7 @@ public sealed class ServerLogger : IDisposable
 
         ILogFormat format = options.Format == LogFormatKind.Zap ? ZapJsonFormat.Instance : new CapnslogFormat(options.ShowCaller);
         var writer = new LogWriter(format, [.. outputs], options.MinimumLevel, options.PackageLevels, time ?? TimeProvider.System);
-        return new ServerLogger(writer, string.Empty, ownsWriter: true);
+        return new ServerLogger(writer, options.Format, string.Empty, ownsWriter: true);
     }
 
     /// <summary>A logger for these options that cannot fail: anything that does not open falls back to stderr.</summary>
@@ -64,7 +68,7 @@ public sealed class ServerLogger : IDisposable
         TryCreate(options, streams, out _, time) ?? TryCreate(options with { Targets = [LogTarget.Stderr] }, streams, out _, time)!;
 
     /// <summary>A view of the same logger that logs as another capnslog package.</summary>
-    public ServerLogger ForPackage(string package) => new(_writer, package, ownsWriter: false);
+    public ServerLogger ForPackage(string package) => new(_writer, Format, package, ownsWriter: false);
 
     public bool IsEnabled(LogLevel level) => _writer.IsEnabled(level, Package);
 

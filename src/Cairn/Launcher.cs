@@ -1,0 +1,176 @@
+using System.Text;
+using Cairn.Server.Configuration;
+using Cairn.Server.Configuration.Building;
+using Cairn.Server.Configuration.Sources;
+using Cairn.Server.Lifecycle;
+using Cairn.Server.Logging;
+
+namespace Cairn;
+
+/// <summary>
+/// What <c>etcd</c> does from its arguments to a running server, with etcd's outputs and exit statuses: help (0),
+/// version (0), malformed flags (usage, 2), unusable configuration (1), then logging, signals, systemd and the server.
+/// </summary>
+internal sealed class Launcher
+{
+    private readonly StandardStreams _streams;
+    private readonly IReadOnlyList<KeyValuePair<string, string>> _environment;
+    private readonly IDefaultHostResolver _hosts;
+
+    public Launcher(StandardStreams streams, IReadOnlyList<KeyValuePair<string, string>> environment, IDefaultHostResolver hosts)
+    {
+        _streams = streams;
+        _environment = environment;
+        _hosts = hosts;
+    }
+
+    public async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length > 0 && args[0] is "gateway" or "grpc-proxy")
+        {
+            WriteStderr($"cairn: '{args[0]}' is not supported yet (etcd's {(args[0] == "gateway" ? "TCP gateway" : "gRPC proxy")})\n");
+            return 1;
+        }
+
+        CommandLine commandLine;
+        try
+        {
+            commandLine = CommandLineParser.Parse(args);
+        }
+        catch (FlagSyntaxException e)
+        {
+            WriteStderr(e.Message + "\n" + HelpText.Usage + "\n");
+            return 2;
+        }
+
+        if (commandLine.HelpRequested)
+        {
+            WriteStderr(HelpText.Usage + "\n");
+            Write(_streams.Stdout, HelpText.Flags());
+            return 0;
+        }
+
+        if (!commandLine.Positional.IsEmpty)
+        {
+            using var early = ServerLogger.Create(LoggerOptions.Default, _streams);
+            ReportError(early, new ConfigurationException($"'{commandLine.Positional[0]}' is not a valid flag"));
+            return 1;
+        }
+
+        if (commandLine.VersionRequested)
+        {
+            Write(_streams.Stdout, CairnVersion.VersionText());
+            return 0;
+        }
+
+        var result = new ConfigurationLoader(_environment, _hosts).Load(commandLine);
+        foreach (var line in result.StderrLines)
+        {
+            WriteStderr(line + "\n");
+        }
+
+        var error = result.Error;
+        ServerLogger? logger = null;
+        if (result.Logging is not null)
+        {
+            logger = ServerLogger.TryCreate(result.Logging, _streams, out var loggerError);
+            if (logger is null)
+            {
+                error ??= new ConfigurationException(loggerError!);
+            }
+        }
+
+        logger ??= ServerLogger.Create(LoggerOptions.Default, _streams);
+        using (logger)
+        {
+            foreach (var notice in result.Notices)
+            {
+                notice.WriteTo(logger);
+            }
+
+            if (error is not null || result.Configuration is null)
+            {
+                ReportError(logger, error ?? new ConfigurationException("configuration could not be loaded"));
+                return 1;
+            }
+
+            var support = SupportCheck.Check(result.Values);
+            var etcdmain = logger.ForPackage("etcdmain");
+            foreach (var warning in support.Warnings)
+            {
+                etcdmain.Warn(warning.WarningMessage, [new LogField("flag", "--" + warning.Flag.Name)]);
+            }
+
+            if (!support.CanStart)
+            {
+                foreach (var refusal in support.Refusals)
+                {
+                    etcdmain.Error("refusing to start: a setting is not supported yet",
+                        [new LogField("flag", "--" + refusal.Flag.Name), new LogField("feature", refusal.Feature)], capnslog: refusal.RefusalMessage);
+                }
+
+                ReportError(logger, new ConfigurationException(support.Summary));
+                return 1;
+            }
+
+            if (logger.Format == LogFormatKind.Capnslog)
+            {
+                LogVersions(etcdmain);
+            }
+
+            using var signals = new ShutdownSignals();
+            signals.AttachLogger(logger);
+            var status = await new ServerEntryPoint().RunAsync(result.Configuration, logger, SystemdNotifier.FromEnvironment(), signals.Stopping);
+            return signals.ExitStatus(status);
+        }
+    }
+
+    /// <summary>etcd's "error verifying flags" report: zap warns with the error; capnslog prints an E line with a hint.</summary>
+    private void ReportError(ServerLogger logger, ConfigurationException error)
+    {
+        if (error.PrintBare)
+        {
+            WriteStderr(error.Message + "\n");
+            return;
+        }
+
+        var etcdmain = logger.ForPackage("etcdmain");
+        if (logger.Format == LogFormatKind.Zap)
+        {
+            etcdmain.Warn("failed to verify flags", [LogField.Error(error.Message)]);
+            if (error.IsMissingAdvertiseClientUrls)
+            {
+                etcdmain.Warn("advertise client URLs are not set", [LogField.Error(error.Message)]);
+            }
+
+            return;
+        }
+
+        etcdmain.Error("failed to verify flags", [LogField.Error(error.Message)], capnslog: $"error verifying flags, {error.Message}. See 'cairn --help'.");
+        if (error.IsMissingAdvertiseClientUrls)
+        {
+            etcdmain.Error("advertise client URLs are not set", [],
+                capnslog: "When listening on specific address(es), this etcd process must advertise accessible url(s) to each connected client.");
+        }
+    }
+
+    /// <summary>The version lines etcd prints at start with capnslog (zap puts them in the server's first line).</summary>
+    private static void LogVersions(ServerLogger etcdmain)
+    {
+        etcdmain.Info("cairn version", [new LogField("cairn-version", CairnVersion.Cairn)], capnslog: $"cairn Version: {CairnVersion.Cairn}");
+        etcdmain.Info("etcd version", [new LogField("etcd-version", CairnVersion.EtcdVersion)], capnslog: $"etcd Version: {CairnVersion.EtcdVersion}");
+        etcdmain.Info("git sha", [new LogField("git-sha", CairnVersion.GitSha)], capnslog: $"Git SHA: {CairnVersion.GitSha}");
+        etcdmain.Info(".NET version", [new LogField("dotnet-version", Environment.Version.ToString())], capnslog: $".NET Version: {Environment.Version}");
+        etcdmain.Info("os/arch", [new LogField("os-arch", CairnVersion.OsArch)], capnslog: $"OS/Arch: {CairnVersion.OsArch}");
+        etcdmain.Info("available CPUs", [LogField.Int("max-cpu-available", Environment.ProcessorCount)],
+            capnslog: $"setting maximum number of CPUs to {Environment.ProcessorCount}, total number of available CPUs is {Environment.ProcessorCount}");
+    }
+
+    private void WriteStderr(string text) => Write(_streams.Stderr, text);
+
+    private static void Write(Stream stream, string text)
+    {
+        stream.Write(Encoding.UTF8.GetBytes(text));
+        stream.Flush();
+    }
+}
