@@ -11,8 +11,6 @@ namespace Cairn.Server.Logging;
 /// </summary>
 internal sealed class JournaldLogOutput : LogOutput
 {
-    public const string DefaultSocketPath = "/run/systemd/journal/socket";
-
     private readonly Socket _socket;
     private readonly UnixDomainSocketEndPoint _endPoint;
     private readonly LogOutput _fallback;

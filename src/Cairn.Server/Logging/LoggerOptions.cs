@@ -61,10 +61,13 @@ public sealed record LoggerOptions(
     /// <summary>The journald SYSLOG_IDENTIFIER (etcd uses its binary's name).</summary>
     public string SyslogIdentifier { get; init; } = "cairn";
 
+    /// <summary>journald's native socket, for the "systemd/journal" output.</summary>
+    public string JournalSocketPath { get; init; } = "/run/systemd/journal/socket";
+
     /// <summary>Value equality, lists and package levels included.</summary>
     public bool Equals(LoggerOptions? other) =>
         other is not null && Format == other.Format && MinimumLevel == other.MinimumLevel && ShowCaller == other.ShowCaller &&
-        SyslogIdentifier == other.SyslogIdentifier && Targets.SequenceEqual(other.Targets) &&
+        SyslogIdentifier == other.SyslogIdentifier && JournalSocketPath == other.JournalSocketPath && Targets.SequenceEqual(other.Targets) &&
         (PackageLevels ?? ImmutableDictionary<string, LogLevel>.Empty).OrderBy(p => p.Key, StringComparer.Ordinal)
             .SequenceEqual((other.PackageLevels ?? ImmutableDictionary<string, LogLevel>.Empty).OrderBy(p => p.Key, StringComparer.Ordinal));
 

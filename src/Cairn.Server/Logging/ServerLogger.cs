@@ -137,7 +137,7 @@ public sealed class ServerLogger : IDisposable
             case LogTargetKind.Discard:
                 return new DiscardLogOutput();
             case LogTargetKind.Journal:
-                return JournaldLogOutput.TryOpen(JournaldLogOutput.DefaultSocketPath, new StreamLogOutput(streams.Stderr, ownsStream: false), options.SyslogIdentifier, out error);
+                return JournaldLogOutput.TryOpen(options.JournalSocketPath, new StreamLogOutput(streams.Stderr, ownsStream: false), options.SyslogIdentifier, out error);
             default:
                 try
                 {
