@@ -1,11 +1,15 @@
 using System.Text;
 using Cairn.Server.Configuration;
 using Cairn.Server.Configuration.Building;
+using Cairn.Server.Configuration.Model;
 using Cairn.Server.Configuration.Sources;
 using Cairn.Server.Lifecycle;
 using Cairn.Server.Logging;
 
 namespace Cairn;
+
+/// <summary>Runs the server until the token is cancelled; returns the exit status (see <see cref="ServerEntryPoint.RunAsync"/>).</summary>
+internal delegate Task<int> ServerRun(ServerConfiguration configuration, ServerLogger logger, SystemdNotifier systemd, CancellationToken stopping);
 
 /// <summary>
 /// What <c>etcd</c> does from its arguments to a running server, with etcd's outputs and exit statuses: help (0),
@@ -16,12 +20,19 @@ internal sealed class Launcher
     private readonly StandardStreams _streams;
     private readonly IReadOnlyList<KeyValuePair<string, string>> _environment;
     private readonly IDefaultHostResolver _hosts;
+    private readonly ServerRun _server;
+    private readonly SystemdNotifier _systemd;
+    private readonly ShutdownSignals _signals;
 
-    public Launcher(StandardStreams streams, IReadOnlyList<KeyValuePair<string, string>> environment, IDefaultHostResolver hosts)
+    public Launcher(StandardStreams streams, IReadOnlyList<KeyValuePair<string, string>> environment, IDefaultHostResolver hosts,
+        ServerRun server, SystemdNotifier systemd, ShutdownSignals signals)
     {
         _streams = streams;
         _environment = environment;
         _hosts = hosts;
+        _server = server;
+        _systemd = systemd;
+        _signals = signals;
     }
 
     public async Task<int> RunAsync(string[] args)
@@ -64,11 +75,6 @@ internal sealed class Launcher
         }
 
         var result = new ConfigurationLoader(_environment, _hosts).Load(commandLine);
-        foreach (var line in result.StderrLines)
-        {
-            WriteStderr(line + "\n");
-        }
-
         var error = result.Error;
         ServerLogger? logger = null;
         if (result.Logging is not null)
@@ -85,7 +91,7 @@ internal sealed class Launcher
         {
             foreach (var notice in result.Notices)
             {
-                notice.WriteTo(logger);
+                notice.WriteTo(logger, _streams.Stderr);
             }
 
             if (error is not null || result.Configuration is null)
@@ -118,10 +124,8 @@ internal sealed class Launcher
                 LogVersions(etcdmain);
             }
 
-            using var signals = new ShutdownSignals();
-            signals.AttachLogger(logger);
-            var status = await new ServerEntryPoint().RunAsync(result.Configuration, logger, SystemdNotifier.FromEnvironment(), signals.Stopping);
-            return signals.ExitStatus(status);
+            _signals.AttachLogger(logger);
+            return await _server(result.Configuration, logger, _systemd, _signals.Stopping);
         }
     }
 

@@ -12,15 +12,17 @@ namespace Cairn.Server.Configuration;
 /// <param name="Logging">The logging options, or null when the error came before logging could be resolved.</param>
 /// <param name="Configuration">The configuration, when valid.</param>
 /// <param name="Error">Why the configuration cannot be used.</param>
-/// <param name="StderrLines">Lines etcd writes straight to stderr (its "[WARNING] Deprecated ..." lines).</param>
-/// <param name="Notices">Log lines to write once a logger exists, in order.</param>
+/// <param name="Notices">Lines to write once a logger exists, in order (some go straight to stderr, as etcd's do).</param>
 public sealed record LoadResult(
     FlagValues Values,
     LoggerOptions? Logging,
     ServerConfiguration? Configuration,
     ConfigurationException? Error,
-    ImmutableArray<string> StderrLines,
-    ImmutableArray<StartupNotice> Notices);
+    ImmutableArray<StartupNotice> Notices)
+{
+    /// <summary>The lines etcd writes straight to stderr ("[WARNING] Deprecated ..."), in order.</summary>
+    public IEnumerable<string> StderrLines => Notices.Where(n => n.RawLine is not null).Select(n => n.RawLine!);
+}
 
 /// <summary>
 /// Reads etcd's configuration the way etcd 3.4 does. Without --config-file (or ETCD_CONFIG_FILE): command-line
@@ -52,7 +54,6 @@ public sealed class ConfigurationLoader
     {
         var notices = ImmutableArray.CreateBuilder<StartupNotice>();
         notices.AddRange(commandLine.Notices);
-        var stderrLines = new List<string>();
         var values = commandLine.Values;
         LoggerOptions? logging = null;
         try
@@ -65,25 +66,26 @@ public sealed class ConfigurationLoader
 
             if (configFile.Length != 0)
             {
-                values = YamlConfigFile.Read(configFile, notices);
+                // etcd logs that it loads the file whether or not the file then turns out to be usable.
                 notices.Add(new StartupNotice(LogLevel.Info, "etcdmain",
                     "loaded server configuration, other configuration command line flags and environment variables will be ignored if provided",
                     [new LogField("path", configFile)],
                     $"Loading server configuration from {Syntax.GoQuote.Quote(configFile)}. Other configuration command line flags and environment variables will be ignored if provided."));
                 WarnAboutIgnoredSettings(commandLine, _environment, notices);
+                values = YamlConfigFile.Read(configFile, notices);
             }
             else
             {
                 values = EnvironmentOverlay.Apply(values, _environment, notices);
             }
 
-            logging = LoggingOptionsResolver.Resolve(values, stderrLines, notices);
+            logging = LoggingOptionsResolver.Resolve(values, notices);
             var configuration = ConfigurationBuilder.Build(values, configFile.Length != 0 ? configFile : null, logging, _hosts, notices);
-            return new LoadResult(values, logging, configuration, null, [.. stderrLines], notices.ToImmutable());
+            return new LoadResult(values, logging, configuration, null, notices.ToImmutable());
         }
         catch (ConfigurationException e)
         {
-            return new LoadResult(values, logging, null, e, [.. stderrLines], notices.ToImmutable());
+            return new LoadResult(values, logging, null, e, notices.ToImmutable());
         }
     }
 

@@ -35,7 +35,7 @@ public class EnvironmentOverlayTests
     {
         var result = Load(["--data-dir", "/from-flag"], ("ETCD_DATA_DIR", "/from-env"));
         Assert.Equal("/from-flag", result.Configuration!.DataDir);
-        var notice = Assert.Single(result.Notices, n => n.Capnslog!.StartsWith("conflicting", StringComparison.Ordinal));
+        var notice = Assert.Single(result.Notices, n => n.Capnslog?.StartsWith("conflicting", StringComparison.Ordinal) == true);
         Assert.Equal(LogLevel.Warn, notice.Level);
         Assert.Equal(
             "conflicting environment variable \"ETCD_DATA_DIR\" is shadowed by corresponding command-line flag (either unset environment variable or disable flag)",

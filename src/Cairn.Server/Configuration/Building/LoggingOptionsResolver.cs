@@ -16,34 +16,33 @@ public static class LoggingOptionsResolver
 
     /// <summary>Resolves the logging flags.</summary>
     /// <param name="values">All flag values.</param>
-    /// <param name="stderrLines">Receives the lines etcd writes directly to stderr (not through its logger).</param>
-    /// <param name="notices">Receives log lines to write once the logger exists.</param>
+    /// <param name="notices">Receives log lines to write once the logger exists, and the lines etcd writes straight to stderr.</param>
     /// <exception cref="ConfigurationException">etcd would refuse these logging settings.</exception>
-    public static LoggerOptions Resolve(FlagValues values, List<string> stderrLines, ImmutableArray<StartupNotice>.Builder notices)
+    public static LoggerOptions Resolve(FlagValues values, ImmutableArray<StartupNotice>.Builder notices)
     {
         var logger = values.String("logger");
         var level = values.String("log-level");
         var debug = values.Bool("debug");
         var packageLevels = values.String("log-package-levels");
-        var outputs = ResolveOutputs(values.Strings("log-output"), values.Strings("log-outputs"), stderrLines);
+        var outputs = ResolveOutputs(values.Strings("log-output"), values.Strings("log-outputs"), notices);
 
         if (debug)
         {
-            stderrLines.Add($"[WARNING] Deprecated '--debug' flag is set to true (use '--log-level=debug' instead");
+            notices.Add(StartupNotice.Raw($"[WARNING] Deprecated '--debug' flag is set to true (use '--log-level=debug' instead"));
             if (level != "debug")
             {
-                stderrLines.Add($"[WARNING] Deprecated '--debug' flag is set to true with inconsistent '--log-level={level}' flag");
+                notices.Add(StartupNotice.Raw($"[WARNING] Deprecated '--debug' flag is set to true with inconsistent '--log-level={level}' flag"));
             }
         }
 
         if (logger == "capnslog")
         {
-            stderrLines.Add("[WARNING] Deprecated '--logger=capnslog' flag is set; use '--logger=zap' flag instead");
+            notices.Add(StartupNotice.Raw("[WARNING] Deprecated '--logger=capnslog' flag is set; use '--logger=zap' flag instead"));
         }
 
         if (packageLevels.Length != 0)
         {
-            stderrLines.Add($"[WARNING] Deprecated '--log-package-levels={packageLevels}' flag is set; use '--logger=zap' flag instead");
+            notices.Add(StartupNotice.Raw($"[WARNING] Deprecated '--log-package-levels={packageLevels}' flag is set; use '--logger=zap' flag instead"));
         }
 
         // etcd panics on an unknown level; cairn refuses it with a message instead.
@@ -59,13 +58,13 @@ public static class LoggingOptionsResolver
     }
 
     /// <summary>etcd 3.4's reconciliation of --log-output (deprecated) with --log-outputs.</summary>
-    private static ImmutableArray<string> ResolveOutputs(ImmutableArray<string> deprecated, ImmutableArray<string> outputs, List<string> stderrLines)
+    private static ImmutableArray<string> ResolveOutputs(ImmutableArray<string> deprecated, ImmutableArray<string> outputs, ImmutableArray<StartupNotice>.Builder notices)
     {
         if (deprecated.Length != outputs.Length)
         {
             if (deprecated.Length > outputs.Length)
             {
-                stderrLines.Add("'--log-output' flag has been deprecated! Please use '--log-outputs'!");
+                notices.Add(StartupNotice.Raw("'--log-output' flag has been deprecated! Please use '--log-outputs'!"));
                 return deprecated;
             }
 
@@ -89,8 +88,8 @@ public static class LoggingOptionsResolver
 
         if (!(deprecated.Length == 1 && deprecated[0] == DefaultOutput))
         {
-            stderrLines.Add($"[WARNING] Deprecated '--log-output' flag is set to {GoQuote.QuoteList(deprecated)}");
-            stderrLines.Add("Please use '--log-outputs' flag");
+            notices.Add(StartupNotice.Raw($"[WARNING] Deprecated '--log-output' flag is set to {GoQuote.QuoteList(deprecated)}"));
+            notices.Add(StartupNotice.Raw("Please use '--log-outputs' flag"));
         }
 
         return outputs;
