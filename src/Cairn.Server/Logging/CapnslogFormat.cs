@@ -57,41 +57,30 @@ internal sealed class CapnslogFormat : ILogFormat
 
     private static void AppendValue(StringBuilder line, in LogField field)
     {
-        switch (field.Kind)
+        if (field.Kind == LogFieldKind.String)
         {
-            case LogFieldKind.String:
-                AppendWord(line, field.Text);
-                break;
-            case LogFieldKind.Strings:
-                line.Append('[');
-                for (var i = 0; i < field.List.Length; i++)
-                {
-                    if (i > 0)
-                    {
-                        line.Append(' ');
-                    }
-
-                    AppendWord(line, field.List[i]);
-                }
-
-                line.Append(']');
-                break;
-            case LogFieldKind.Int:
-                line.Append(field.IntValue.ToString(CultureInfo.InvariantCulture));
-                break;
-            case LogFieldKind.UInt:
-                line.Append(field.UIntValue.ToString(CultureInfo.InvariantCulture));
-                break;
-            case LogFieldKind.Double:
-                line.Append(field.DoubleValue.ToString("R", CultureInfo.InvariantCulture));
-                break;
-            case LogFieldKind.Bool:
-                line.Append(field.BoolValue ? "true" : "false");
-                break;
-            case LogFieldKind.Duration:
-                line.Append(GoDurationText.Format(field.DurationNanoseconds));
-                break;
+            AppendWord(line, field.Text);
+            return;
         }
+
+        if (field.Kind != LogFieldKind.Strings)
+        {
+            line.Append(field.ScalarText);
+            return;
+        }
+
+        line.Append('[');
+        for (var i = 0; i < field.List.Length; i++)
+        {
+            if (i > 0)
+            {
+                line.Append(' ');
+            }
+
+            AppendWord(line, field.List[i]);
+        }
+
+        line.Append(']');
     }
 
     /// <summary>Quotes a value that would otherwise blur into the next pair.</summary>

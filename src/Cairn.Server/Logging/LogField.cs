@@ -63,6 +63,18 @@ public readonly struct LogField
     /// <summary>Nanoseconds, for <see cref="LogFieldKind.Duration"/>.</summary>
     public long DurationNanoseconds => _int;
 
+    /// <summary>A number, boolean or duration as Go prints it (the text itself for a string field).</summary>
+    public string ScalarText => Kind switch
+    {
+        LogFieldKind.Int => _int.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        LogFieldKind.UInt => _uint.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        LogFieldKind.Double => _double.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        LogFieldKind.Bool => BoolValue ? "true" : "false",
+        LogFieldKind.Duration => GoDurationText.Format(_int),
+        LogFieldKind.Strings => string.Join(",", List),
+        _ => Text,
+    };
+
     public static LogField String(string key, string value) => new(key, value);
 
     public static LogField Strings(string key, IEnumerable<string> values) => new(key, LogFieldKind.Strings, list: [.. values]);

@@ -51,8 +51,8 @@ internal sealed class ZapJsonFormat : ILogFormat
     {
         switch (field.Kind)
         {
-            case LogFieldKind.String:
-                AppendString(line, field.Text);
+            case LogFieldKind.String or LogFieldKind.Duration:
+                AppendString(line, field.ScalarText);
                 break;
             case LogFieldKind.Strings:
                 line.Append('[');
@@ -68,20 +68,11 @@ internal sealed class ZapJsonFormat : ILogFormat
 
                 line.Append(']');
                 break;
-            case LogFieldKind.Int:
-                line.Append(field.IntValue.ToString(CultureInfo.InvariantCulture));
-                break;
-            case LogFieldKind.UInt:
-                line.Append(field.UIntValue.ToString(CultureInfo.InvariantCulture));
-                break;
             case LogFieldKind.Double:
                 AppendDouble(line, field.DoubleValue);
                 break;
-            case LogFieldKind.Bool:
-                line.Append(field.BoolValue ? "true" : "false");
-                break;
-            case LogFieldKind.Duration:
-                AppendString(line, GoDurationText.Format(field.DurationNanoseconds));
+            default:
+                line.Append(field.ScalarText);
                 break;
         }
     }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
+using Cairn.Server.Logging;
 using static Cairn.Server.Configuration.Flags.FlagSection;
 
 namespace Cairn.Server.Configuration.Flags;
@@ -22,7 +23,7 @@ public static class FlagTable
         new("config-file", StringFlagType.Instance, "", Hidden, "", "Path to the server configuration file. Note that if a configuration file is provided, other command line flags and environment variables will be ignored."),
 
         // Member
-        new("name", StringFlagType.Instance, "default", Member, "'default'", "Human-readable name for this member.")
+        new("name", StringFlagType.Instance, EtcdDefaults.Name, Member, "'default'", "Human-readable name for this member.")
         {
             Yaml = YamlBinding.Str("name"),
         },
@@ -34,15 +35,15 @@ public static class FlagTable
         {
             Yaml = YamlBinding.Str("wal-dir"),
         },
-        new("snapshot-count", UnsignedFlagType.Uint64, "100000", Member, "'100000'", "Number of committed transactions to trigger a snapshot to disk.")
+        new("snapshot-count", UnsignedFlagType.Uint64, Text(EtcdDefaults.SnapshotCount), Member, "'100000'", "Number of committed transactions to trigger a snapshot to disk.")
         {
             Yaml = YamlBinding.Unsigned("snapshot-count", "uint64"),
         },
-        new("heartbeat-interval", UnsignedFlagType.Uint, "100", Member, "'100'", "Time (in milliseconds) of a heartbeat interval.")
+        new("heartbeat-interval", UnsignedFlagType.Uint, Text(EtcdDefaults.HeartbeatMilliseconds), Member, "'100'", "Time (in milliseconds) of a heartbeat interval.")
         {
             Yaml = YamlBinding.Unsigned("heartbeat-interval"),
         },
-        new("election-timeout", UnsignedFlagType.Uint, "1000", Member, "'1000'", "Time (in milliseconds) for an election to timeout. See tuning documentation for details.")
+        new("election-timeout", UnsignedFlagType.Uint, Text(EtcdDefaults.ElectionMilliseconds), Member, "'1000'", "Time (in milliseconds) for an election to timeout. See tuning documentation for details.")
         {
             Yaml = YamlBinding.Unsigned("election-timeout"),
         },
@@ -50,21 +51,21 @@ public static class FlagTable
         {
             Yaml = YamlBinding.Bool("initial-election-tick-advance"),
         },
-        new("listen-peer-urls", UrlSetFlagType.AllowEmpty, "http://localhost:2380", Member, "'http://localhost:2380'", "List of URLs to listen on for peer traffic.")
+        new("listen-peer-urls", UrlSetFlagType.AllowEmpty, EtcdDefaults.ListenPeerUrls, Member, "'http://localhost:2380'", "List of URLs to listen on for peer traffic.")
         {
             Yaml = YamlBinding.Urls("listen-peer-urls"),
             Support = FlagSupport.NotYet(SecureUrls, HasUrlBeyondHttp),
         },
-        new("listen-client-urls", UrlSetFlagType.AllowEmpty, "http://localhost:2379", Member, "'http://localhost:2379'", "List of URLs to listen on for client traffic.")
+        new("listen-client-urls", UrlSetFlagType.AllowEmpty, EtcdDefaults.ListenClientUrls, Member, "'http://localhost:2379'", "List of URLs to listen on for client traffic.")
         {
             Yaml = YamlBinding.Urls("listen-client-urls"),
             Support = FlagSupport.NotYet(SecureUrls, HasUrlBeyondHttp),
         },
-        new("max-snapshots", UnsignedFlagType.Uint, "5", Member, "'5'", "Maximum number of snapshot files to retain (0 is unlimited).")
+        new("max-snapshots", UnsignedFlagType.Uint, Text(EtcdDefaults.MaxSnapshots), Member, "'5'", "Maximum number of snapshot files to retain (0 is unlimited).")
         {
             Yaml = YamlBinding.Unsigned("max-snapshots"),
         },
-        new("max-wals", UnsignedFlagType.Uint, "5", Member, "'5'", "Maximum number of wal files to retain (0 is unlimited).")
+        new("max-wals", UnsignedFlagType.Uint, Text(EtcdDefaults.MaxWals), Member, "'5'", "Maximum number of wal files to retain (0 is unlimited).")
         {
             Yaml = YamlBinding.Unsigned("max-wals"),
         },
@@ -80,38 +81,38 @@ public static class FlagTable
         {
             Yaml = YamlBinding.Signed("backend-batch-limit"),
         },
-        new("max-txn-ops", UnsignedFlagType.Uint, "128", Member, "'128'", "Maximum number of operations permitted in a transaction.")
+        new("max-txn-ops", UnsignedFlagType.Uint, Text(EtcdDefaults.MaxTxnOps), Member, "'128'", "Maximum number of operations permitted in a transaction.")
         {
             Yaml = YamlBinding.Unsigned("max-txn-ops"),
         },
-        new("max-request-bytes", UnsignedFlagType.Uint, "1572864", Member, "'1572864'", "Maximum client request size in bytes the server will accept.")
+        new("max-request-bytes", UnsignedFlagType.Uint, Text(EtcdDefaults.MaxRequestBytes), Member, "'1572864'", "Maximum client request size in bytes the server will accept.")
         {
             Yaml = YamlBinding.Unsigned("max-request-bytes"),
         },
-        new("max-concurrent-streams", UnsignedFlagType.Uint32, "4294967295", Member, "'math.MaxUint32'", "Maximum concurrent streams that each client can open at a time.")
+        new("max-concurrent-streams", UnsignedFlagType.Uint32, Text(EtcdDefaults.MaxConcurrentStreams), Member, "'math.MaxUint32'", "Maximum concurrent streams that each client can open at a time.")
         {
             Yaml = YamlBinding.Unsigned("max-concurrent-streams", "uint32"),
         },
-        new("grpc-keepalive-min-time", DurationFlagType.Instance, "5s", Member, "'5s'", "Minimum duration interval that a client should wait before pinging server.")
+        new("grpc-keepalive-min-time", DurationFlagType.Instance, GoDurationText.Format(EtcdDefaults.GrpcKeepAliveMinTime), Member, "'5s'", "Minimum duration interval that a client should wait before pinging server.")
         {
             Yaml = YamlBinding.Duration("grpc-keepalive-min-time"),
         },
-        new("grpc-keepalive-interval", DurationFlagType.Instance, "2h", Member, "'2h'", "Frequency duration of server-to-client ping to check if a connection is alive (0 to disable).")
+        new("grpc-keepalive-interval", DurationFlagType.Instance, GoDurationText.Format(EtcdDefaults.GrpcKeepAliveInterval), Member, "'2h'", "Frequency duration of server-to-client ping to check if a connection is alive (0 to disable).")
         {
             Yaml = YamlBinding.Duration("grpc-keepalive-interval"),
         },
-        new("grpc-keepalive-timeout", DurationFlagType.Instance, "20s", Member, "'20s'", "Additional duration of wait before closing a non-responsive connection (0 to disable).")
+        new("grpc-keepalive-timeout", DurationFlagType.Instance, GoDurationText.Format(EtcdDefaults.GrpcKeepAliveTimeout), Member, "'20s'", "Additional duration of wait before closing a non-responsive connection (0 to disable).")
         {
             Yaml = YamlBinding.Duration("grpc-keepalive-timeout"),
         },
 
         // Clustering
-        new("initial-advertise-peer-urls", UrlSetFlagType.AllowEmpty, "http://localhost:2380", Clustering, "'http://localhost:2380'", "List of this member's peer URLs to advertise to the rest of the cluster.")
+        new("initial-advertise-peer-urls", UrlSetFlagType.AllowEmpty, EtcdDefaults.InitialAdvertisePeerUrls, Clustering, "'http://localhost:2380'", "List of this member's peer URLs to advertise to the rest of the cluster.")
         {
             Yaml = YamlBinding.Urls("initial-advertise-peer-urls"),
             Support = FlagSupport.NotYet(SecureUrls, HasUrlBeyondHttp),
         },
-        new("initial-cluster", StringFlagType.Instance, "default=http://localhost:2380", Clustering, "'default=http://localhost:2380'", "Initial cluster configuration for bootstrapping.")
+        new("initial-cluster", StringFlagType.Instance, EtcdDefaults.InitialCluster, Clustering, "'default=http://localhost:2380'", "Initial cluster configuration for bootstrapping.")
         {
             Yaml = YamlBinding.Str("initial-cluster"),
             Support = FlagSupport.NotYet("a cluster of more than one member", HasSeveralMembers),
@@ -120,11 +121,11 @@ public static class FlagTable
         {
             Yaml = YamlBinding.Str("initial-cluster-state"),
         },
-        new("initial-cluster-token", StringFlagType.Instance, "etcd-cluster", Clustering, "'etcd-cluster'", "Initial cluster token for the etcd cluster during bootstrap.\nSpecifying this can protect you from unintended cross-cluster interaction when running multiple clusters.")
+        new("initial-cluster-token", StringFlagType.Instance, EtcdDefaults.InitialClusterToken, Clustering, "'etcd-cluster'", "Initial cluster token for the etcd cluster during bootstrap.\nSpecifying this can protect you from unintended cross-cluster interaction when running multiple clusters.")
         {
             Yaml = YamlBinding.Str("initial-cluster-token"),
         },
-        new("advertise-client-urls", UrlSetFlagType.AllowEmpty, "http://localhost:2379", Clustering, "'http://localhost:2379'", "List of this member's client URLs to advertise to the public.\nThe client URLs advertised should be accessible to machines that talk to etcd cluster. etcd client libraries parse these URLs to connect to the cluster.")
+        new("advertise-client-urls", UrlSetFlagType.AllowEmpty, EtcdDefaults.AdvertiseClientUrls, Clustering, "'http://localhost:2379'", "List of this member's client URLs to advertise to the public.\nThe client URLs advertised should be accessible to machines that talk to etcd cluster. etcd client libraries parse these URLs to connect to the cluster.")
         {
             Yaml = YamlBinding.Urls("advertise-client-urls"),
             Support = FlagSupport.NotYet(SecureUrls, HasUrlBeyondHttp),
@@ -268,7 +269,7 @@ public static class FlagTable
             Yaml = YamlBinding.Str("auth-token"),
             Support = FlagSupport.NotYet("JWT auth tokens", v => v.Value is string s && s.Split(',')[0] != "simple"),
         },
-        new("bcrypt-cost", UnsignedFlagType.Uint, "10", Auth, "10", "Specify the cost / strength of the bcrypt algorithm for hashing auth passwords. Valid values are between 4 and 31.")
+        new("bcrypt-cost", UnsignedFlagType.Uint, Text(EtcdDefaults.BcryptCost), Auth, "10", "Specify the cost / strength of the bcrypt algorithm for hashing auth passwords. Valid values are between 4 and 31.")
         {
             Yaml = YamlBinding.Unsigned("bcrypt-cost"),
         },
@@ -372,7 +373,7 @@ public static class FlagTable
         {
             Yaml = YamlBinding.Duration("experimental-watch-progress-notify-interval"),
         },
-        new("experimental-warning-apply-duration", DurationFlagType.Instance, "100ms", Experimental, "'100ms'", "Warning is generated if requests take more than this duration.")
+        new("experimental-warning-apply-duration", DurationFlagType.Instance, GoDurationText.Format(EtcdDefaults.WarningApplyDuration), Experimental, "'100ms'", "Warning is generated if requests take more than this duration.")
         {
             Yaml = YamlBinding.Duration("experimental-warning-apply-duration"),
         },
@@ -431,6 +432,8 @@ public static class FlagTable
     /// <summary>The flag with this name; throws for a name that is not in the table (a programming error).</summary>
     public static FlagDefinition Get(string name) =>
         ByName.TryGetValue(name, out var flag) ? flag : throw new ArgumentException($"no flag named {name}", nameof(name));
+
+    private static string Text<T>(T number) where T : IFormattable => number.ToString(null, System.Globalization.CultureInfo.InvariantCulture);
 
     private static IEnumerable<FlagDefinition> RetiredFlags(params string[] names) =>
         names.Select(n => new FlagDefinition(n, IgnoredFlagType.Instance, "", Hidden, "", "") { Support = FlagSupport.Retired });
