@@ -74,19 +74,16 @@ internal sealed class Launcher
             return 0;
         }
 
-        var result = new ConfigurationLoader(_environment, _hosts).Load(commandLine);
-        var error = result.Error;
-        ServerLogger? logger = null;
-        if (result.Logging is not null)
+        // The logger is opened as soon as its settings are known, as etcd does; a log file that cannot be opened
+        // is then reported like any other bad setting (through the default logger).
+        ServerLogger? opened = null;
+        var result = new ConfigurationLoader(_environment, _hosts).Load(commandLine, options =>
         {
-            logger = ServerLogger.TryCreate(result.Logging, _streams, out var loggerError);
-            if (logger is null)
-            {
-                error ??= new ConfigurationException(loggerError!);
-            }
-        }
-
-        logger ??= ServerLogger.Create(LoggerOptions.Default, _streams);
+            opened = ServerLogger.TryCreate(options, _streams, out var openError);
+            return openError;
+        });
+        var error = result.Error;
+        var logger = opened ?? ServerLogger.Create(LoggerOptions.Default, _streams);
         using (logger)
         {
             foreach (var notice in result.Notices)

@@ -35,6 +35,7 @@ public partial class EtcdOracleTests
         { "environment sets listen urls only", [], ["ETCD_LISTEN_CLIENT_URLS=http://127.0.0.1:2379", "ETCD_DATA_DIR=x"] },
         { "zap logger reports a bad setting", ["--logger", "zap", "--heartbeat-interval", "300", "--data-dir", "x"], [] },
         { "missing config file", ["--config-file", "/nonexistent/etcd.yml"], [] },
+        { "log file that cannot be opened", ["--logger", "zap", "--log-outputs", "/nonexistent-dir/etcd.log"], [] },
     };
 
     [Theory]

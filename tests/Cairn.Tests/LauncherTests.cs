@@ -119,7 +119,7 @@ public partial class LauncherTests
         var (launcher, stderr) = Create(server, new SystemdNotifier(null), signals);
         Assert.Equal(1, await launcher.RunAsync(["--logger", "zap", "--log-outputs", "/nonexistent-dir/cairn.log", "--data-dir", "d"]));
         Assert.Null(server.Configuration);
-        Assert.Contains("E | etcdmain: error verifying flags, open /nonexistent-dir/cairn.log: ", Encoding.UTF8.GetString(stderr.ToArray()));
+        Assert.Contains("E | etcdmain: error verifying flags, open sink \"/nonexistent-dir/cairn.log\": open /nonexistent-dir/cairn.log: no such file or directory. See 'cairn --help'.", Encoding.UTF8.GetString(stderr.ToArray()));
     }
 
     [LibraryImport("libc", EntryPoint = "kill")]

@@ -50,7 +50,13 @@ public sealed class ConfigurationLoader
             .OrderBy(e => e.Key, StringComparer.Ordinal)
             .ToList();
 
-    public LoadResult Load(CommandLine commandLine)
+    /// <summary>Reads, checks and builds the configuration.</summary>
+    /// <param name="commandLine">The parsed command line.</param>
+    /// <param name="openLogging">
+    /// Called as soon as the logging settings are known (where etcd builds its logger, before its other checks);
+    /// returns null, or why the logger cannot be opened, which then stops the load as etcd stops.
+    /// </param>
+    public LoadResult Load(CommandLine commandLine, Func<LoggerOptions, string?>? openLogging = null)
     {
         var notices = ImmutableArray.CreateBuilder<StartupNotice>();
         notices.AddRange(commandLine.Notices);
@@ -80,6 +86,12 @@ public sealed class ConfigurationLoader
             }
 
             logging = LoggingOptionsResolver.Resolve(values, notices);
+            var loggingError = openLogging?.Invoke(logging);
+            if (loggingError is not null)
+            {
+                throw new ConfigurationException(loggingError);
+            }
+
             var configuration = ConfigurationBuilder.Build(values, configFile.Length != 0 ? configFile : null, logging, _hosts, notices);
             return new LoadResult(values, logging, configuration, null, notices.ToImmutable());
         }

@@ -146,7 +146,7 @@ public sealed class ServerLogger : IDisposable
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
                 {
-                    error = $"open {target.Path}: {e.Message}";
+                    error = $"open sink \"{target.Path}\": " + GoErrorText.Open(target.Path!, e);
                     return null;
                 }
         }

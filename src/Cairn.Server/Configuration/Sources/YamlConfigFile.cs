@@ -32,7 +32,7 @@ public static class YamlConfigFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigurationException($"open {path}: {Describe(e)}");
+            throw new ConfigurationException(GoErrorText.Open(path, e));
         }
 
         return Parse(text, notices);
@@ -279,11 +279,4 @@ public static class YamlConfigFile
 
     private static string? Match(string key, string[] names) =>
         names.FirstOrDefault(n => n == key) ?? names.FirstOrDefault(n => string.Equals(n, key, StringComparison.OrdinalIgnoreCase));
-
-    private static string Describe(Exception e) => e switch
-    {
-        FileNotFoundException or DirectoryNotFoundException => "no such file or directory",
-        UnauthorizedAccessException => "permission denied",
-        _ => e.Message.ToLower(CultureInfo.InvariantCulture),
-    };
 }
