@@ -97,33 +97,43 @@ internal sealed class Launcher
                 return 1;
             }
 
-            var support = SupportCheck.Check(result.Values);
-            var etcdmain = logger.ForPackage("etcdmain");
-            foreach (var warning in support.Warnings)
+            if (!CanStart(logger, SupportCheck.Check(result.Values)))
             {
-                etcdmain.Warn(warning.WarningMessage, [new LogField("flag", "--" + warning.Flag.Name)]);
-            }
-
-            if (!support.CanStart)
-            {
-                foreach (var refusal in support.Refusals)
-                {
-                    etcdmain.Error("refusing to start: a setting is not supported yet",
-                        [new LogField("flag", "--" + refusal.Flag.Name), new LogField("feature", refusal.Feature)], capnslog: refusal.RefusalMessage);
-                }
-
-                ReportError(logger, new ConfigurationException(support.Summary));
                 return 1;
             }
 
             if (logger.Format == LogFormatKind.Capnslog)
             {
-                LogVersions(etcdmain);
+                LogVersions(logger.ForPackage("etcdmain"));
             }
 
             _signals.AttachLogger(logger);
             return await _server(result.Configuration, logger, _systemd, _signals.Stopping);
         }
+    }
+
+    /// <summary>Warns about accepted-but-unserved settings; names and reports every refused one.</summary>
+    private bool CanStart(ServerLogger logger, SupportReport support)
+    {
+        var etcdmain = logger.ForPackage("etcdmain");
+        foreach (var warning in support.Warnings)
+        {
+            etcdmain.Warn(warning.WarningMessage, [new LogField("flag", "--" + warning.Flag.Name)]);
+        }
+
+        if (support.CanStart)
+        {
+            return true;
+        }
+
+        foreach (var refusal in support.Refusals)
+        {
+            etcdmain.Error("refusing to start: a setting is not supported yet",
+                [new LogField("flag", "--" + refusal.Flag.Name), new LogField("feature", refusal.Feature)], capnslog: refusal.RefusalMessage);
+        }
+
+        ReportError(logger, new ConfigurationException(support.Summary));
+        return false;
     }
 
     /// <summary>etcd's "error verifying flags" report: zap warns with the error; capnslog prints an E line with a hint.</summary>
