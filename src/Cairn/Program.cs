@@ -1,10 +1,21 @@
+using Cairn.Server.Configuration;
+using Cairn.Server.Configuration.Building;
+using Cairn.Server.Lifecycle;
+using Cairn.Server.Logging;
+
 namespace Cairn;
 
+/// <summary>The <c>cairn</c> executable: etcd's command line in front of the cairn server.</summary>
 public static class Program
 {
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("cairn: the server is not assembled yet");
-        return 1;
+        using var signals = new ShutdownSignals();
+        var launcher = new Launcher(StandardStreams.Console(), ConfigurationLoader.ProcessEnvironment(), new RoutingTableDefaultHost(),
+            new ServerEntryPoint().RunAsync, SystemdNotifier.FromEnvironment(), signals);
+        var status = await launcher.RunAsync(args);
+
+        // Stopped by SIGTERM/SIGINT: end by that signal, as etcd does.
+        return signals.ExitStatus(status);
     }
 }

@@ -1,0 +1,83 @@
+using System.Runtime.InteropServices;
+using Cairn.Server.Logging;
+
+namespace Cairn;
+
+/// <summary>
+/// SIGTERM and SIGINT as etcd handles them: the first one starts a graceful stop (its token is cancelled, the
+/// server finishes and closes); once stopped, the process dies by that same signal, as etcd re-raises it, so
+/// systemd and shells see "killed by SIGTERM" (exit status 0 when running as PID 1, where the kernel would ignore it).
+/// </summary>
+internal sealed partial class ShutdownSignals : IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly PosixSignalRegistration[] _registrations;
+    private ServerLogger? _logger;
+    private int _received;
+
+    public ShutdownSignals()
+    {
+        _registrations =
+        [
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal),
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal),
+        ];
+    }
+
+    /// <summary>Cancelled by the first SIGTERM or SIGINT.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>The Linux number of the signal that stopped the server, or 0.</summary>
+    public int ReceivedSignal => Volatile.Read(ref _received);
+
+    /// <summary>Where to log the signal once a logger exists.</summary>
+    public void AttachLogger(ServerLogger logger) => _logger = logger.ForPackage("osutil");
+
+    /// <summary>After the server stopped: die by the signal that stopped it (as etcd does), or return its exit status.</summary>
+    public int ExitStatus(int serverStatus)
+    {
+        var signal = ReceivedSignal;
+        if (signal == 0)
+        {
+            return serverStatus;
+        }
+
+        Dispose();
+        if (Environment.ProcessId == 1)
+        {
+            return 0;
+        }
+
+        Kill(Environment.ProcessId, signal);
+
+        // The default action ends the process; this is only reached if it somehow did not.
+        Thread.Sleep(TimeSpan.FromSeconds(1));
+        return 128 + signal;
+    }
+
+    public void Dispose()
+    {
+        foreach (var registration in _registrations)
+        {
+            registration.Dispose();
+        }
+    }
+
+    private void OnSignal(PosixSignalContext context)
+    {
+        // Keep the runtime from terminating: the server stops gracefully first.
+        context.Cancel = true;
+        var number = context.Signal == PosixSignal.SIGINT ? 2 : 15;
+        if (Interlocked.CompareExchange(ref _received, number, 0) != 0)
+        {
+            return;
+        }
+
+        var name = number == 2 ? "interrupt" : "terminated";
+        _logger?.Notice("received signal; shutting down", [new LogField("signal", name)], capnslog: $"received {name} signal, shutting down...");
+        _stopping.Cancel();
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
