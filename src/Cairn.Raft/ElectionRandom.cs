@@ -10,17 +10,21 @@ internal sealed class ElectionRandom
 
     public ElectionRandom(ulong seed, ulong id)
     {
-        _state = seed ^ (id * 0x9E3779B97F4A7C15UL);
+        // Members sharing a seed must still draw independent streams: mix the id in thoroughly.
+        _state = Mix(seed ^ Mix(id + 0x9E3779B97F4A7C15UL));
     }
 
     /// <summary>A value in [0, n).</summary>
     public int Next(int n)
     {
         _state += 0x9E3779B97F4A7C15UL;
-        var z = _state;
+        return (int)(Mix(_state) % (ulong)n);
+    }
+
+    private static ulong Mix(ulong z)
+    {
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        z ^= z >> 31;
-        return (int)(z % (ulong)n);
+        return z ^ (z >> 31);
     }
 }

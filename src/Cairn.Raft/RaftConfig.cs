@@ -6,7 +6,7 @@ namespace Cairn.Raft;
 /// The parameters of one Raft member; etcd's raft.Config. <see cref="Validate"/> refuses what etcd
 /// refuses, with etcd's messages.
 /// </summary>
-public sealed class RaftConfig
+public sealed record RaftConfig
 {
     /// <summary>This member's id; never 0 (0 means "none").</summary>
     public ulong Id { get; init; }

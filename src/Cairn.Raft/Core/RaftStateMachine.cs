@@ -306,7 +306,7 @@ internal sealed partial class RaftStateMachine
         }
     }
 
-    private void LoadState(HardState state)
+    internal void LoadState(HardState state)
     {
         if (state.Commit < Log.Committed || state.Commit > Log.LastIndex())
         {
