@@ -188,7 +188,7 @@ internal sealed partial class RaftStateMachine
     internal ulong UncommittedSize => _uncommittedSize;
 
     /// <summary>Advances the commit index to what a quorum holds, if that entry is of this term (§5.4.2).</summary>
-    private bool MaybeCommit() => Log.MaybeCommit(Tracker.Committed(), Term);
+    internal bool MaybeCommit() => Log.MaybeCommit(Tracker.Committed(), Term);
 
     /// <summary>Sends every follower what it lacks (an empty append carries the commit index).</summary>
     internal void BroadcastAppend()
