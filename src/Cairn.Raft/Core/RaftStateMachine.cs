@@ -271,7 +271,7 @@ internal sealed partial class RaftStateMachine
         if (Promotable && PastElectionTimeout)
         {
             ElectionElapsed = 0;
-            Hup(CampaignKind.Election);
+            Hup(_preVote ? CampaignKind.PreElection : CampaignKind.Election);
         }
     }
 
