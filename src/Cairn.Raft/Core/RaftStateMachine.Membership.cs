@@ -85,7 +85,7 @@ internal sealed partial class RaftStateMachine
     /// Installs a snapshot from the leader, replacing the log and the configuration. False when it
     /// is not newer than our commit index (or, defensively, does not include us).
     /// </summary>
-    private bool Restore(Snapshot s)
+    internal bool Restore(Snapshot s)
     {
         var meta = s.Metadata;
         if (meta.Index <= Log.Committed)
