@@ -274,19 +274,7 @@ internal sealed partial class RaftStateMachine
         switch (t)
         {
             case MessageType.MsgApp:
-                var count = (ulong)m.Entries.Count;
-                if (m.Index > ulong.MaxValue - count)
-                {
-                    return $"entries beyond the largest index after {m.Index}";
-                }
-                for (var i = 0; i < m.Entries.Count; i++)
-                {
-                    if (m.Entries[i].Index != m.Index + 1 + (ulong)i)
-                    {
-                        return $"entry {i} has index {m.Entries[i].Index}, expected {m.Index + 1 + (ulong)i}";
-                    }
-                }
-                break;
+                return ValidateAppend(m);
             case MessageType.MsgHeartbeat:
                 if (m.Term >= Term && m.Commit > Log.LastIndex())
                 {
@@ -299,6 +287,10 @@ internal sealed partial class RaftStateMachine
                 if (m.Snapshot?.Metadata is null)
                 {
                     return "snapshot message without snapshot metadata";
+                }
+                if (m.Snapshot.Metadata.Index > 0 && m.Snapshot.Metadata.Term == 0)
+                {
+                    return $"snapshot at index {m.Snapshot.Metadata.Index} with term 0";
                 }
                 var confProblem = ConfigurationChanger.Check(m.Snapshot.Metadata.ConfState ?? new ConfState());
                 if (confProblem is not null)
@@ -314,6 +306,39 @@ internal sealed partial class RaftStateMachine
                     return "read index request without a context entry";
                 }
                 break;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// An append must describe a piece of a log: consecutive indexes after m.Index and terms that
+    /// are never 0 and never decrease, starting at or after the preceding entry's term. Anything
+    /// else would corrupt our log.
+    /// </summary>
+    private static string? ValidateAppend(Message m)
+    {
+        if (m.Index > 0 && m.LogTerm == 0)
+        {
+            return $"entry {m.Index} cannot have term 0";
+        }
+        var count = (ulong)m.Entries.Count;
+        if (m.Index > ulong.MaxValue - count)
+        {
+            return $"entries beyond the largest index after {m.Index}";
+        }
+        var prevTerm = m.LogTerm;
+        for (var i = 0; i < m.Entries.Count; i++)
+        {
+            var e = m.Entries[i];
+            if (e.Index != m.Index + 1 + (ulong)i)
+            {
+                return $"entry {i} has index {e.Index}, expected {m.Index + 1 + (ulong)i}";
+            }
+            if (e.Term < prevTerm || e.Term == 0)
+            {
+                return $"entry {e.Index} has term {e.Term} after term {prevTerm}";
+            }
+            prevTerm = e.Term;
         }
         return null;
     }
@@ -341,13 +366,18 @@ internal sealed partial class RaftStateMachine
                 case EntryType.EntryNormal:
                     break;
                 case EntryType.EntryConfChange:
+                    ConfChange cc;
                     try
                     {
-                        ConfChange.Parser.ParseFrom(e.Data);
+                        cc = ConfChange.Parser.ParseFrom(e.Data);
                     }
                     catch (InvalidProtocolBufferException ex)
                     {
                         return $"unreadable conf change: {ex.Message}";
+                    }
+                    if (cc.Type is < ConfChangeType.ConfChangeAddNode or > ConfChangeType.ConfChangeAddLearnerNode)
+                    {
+                        return $"unknown conf change type {(int)cc.Type}";
                     }
                     break;
                 case EntryType.EntryConfChangeV2:

@@ -215,7 +215,8 @@ internal sealed class RaftLog
         return term > ourTerm || (term == ourTerm && lastIndex >= LastIndex());
     }
 
-    public bool MatchTerm(ulong i, ulong term) => TryTerm(i, out var t) && t == term;
+    /// <summary>Whether the log holds an entry at i with this term (an entry we lack never matches).</summary>
+    public bool MatchTerm(ulong i, ulong term) => i <= LastIndex() && TryTerm(i, out var t) && t == term;
 
     /// <summary>Commits maxIndex if it is beyond the commit index and of the given (current) term.</summary>
     public bool MaybeCommit(ulong maxIndex, ulong term)

@@ -250,6 +250,8 @@ public class SnapshotTests
         var n2 = Learner(2, [1], [2]);
         Assert.True(n1.Restore(Snap(11, 11, [1], [2])));
         n1.Log.AppliedTo(n1.Log.Committed);
+        // A member holding a term-11 snapshot has seen term 11.
+        n1.BecomeFollower(11, 0);
         var net = TestNetwork.Of(n1, n2);
         n1.RandomizedElectionTimeout = n1.ElectionTimeout;
         for (var i = 0; i < n1.ElectionTimeout; i++)
