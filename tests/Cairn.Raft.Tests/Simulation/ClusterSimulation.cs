@@ -40,6 +40,15 @@ internal sealed class ClusterSimulation
 
     public int ReadsAnswered { get; private set; }
 
+    /// <summary>What the run went through, to show that a seed exercised something.</summary>
+    public string Summary =>
+        $"terms {_members.Values.Where(m => m.Running).Select(m => m.Node!.Status().Term).DefaultIfEmpty().Max()}, " +
+        $"members {_members.Count} ({_members.Values.Count(m => m.Removed)} removed), crashes {_crashes}, partitions {_partitions}, " +
+        $"snapshots installed {_members.Values.Sum(m => m.SnapshotsInstalled)}, reads answered {ReadsAnswered}, final commit {FinalCommit}";
+
+    private int _crashes;
+    private int _partitions;
+
     public ulong FinalCommit { get; private set; }
 
     /// <summary>Runs the whole scenario; throws <see cref="SafetyViolation"/> on a broken guarantee.</summary>
@@ -214,6 +223,7 @@ internal sealed class ClusterSimulation
         {
             var victim = running[_rng.Next(running.Count)];
             Trace($"crash {victim.Id:x}");
+            _crashes++;
             victim.Crash();
         }
         else if (roll < 0.04)
@@ -232,6 +242,7 @@ internal sealed class ClusterSimulation
             var cut = 1 + _rng.Next(Math.Max(1, ids.Count - 1));
             Trace($"partition [{string.Join(" ", ids.Take(cut))}] | [{string.Join(" ", ids.Skip(cut))}]");
             _network.Partition(ids.Take(cut).ToList(), ids.Skip(cut).ToList());
+            _partitions++;
         }
         else if (roll < 0.07)
         {

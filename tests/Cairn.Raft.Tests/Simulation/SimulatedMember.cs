@@ -40,6 +40,8 @@ internal sealed class SimulatedMember
 
     public ulong Applied { get; private set; }
 
+    public int SnapshotsInstalled { get; private set; }
+
     public ulong State { get; private set; }
 
     /// <summary>Members whose removal this member has applied: their messages are refused (as etcd's transport does).</summary>
@@ -199,6 +201,7 @@ internal sealed class SimulatedMember
             throw new SafetyViolation($"snapshot at {snap.Metadata.Index} carries the state of {index}");
         }
         checker.Applied(Id, index, state, null);
+        SnapshotsInstalled++;
         if (index > Applied)
         {
             Applied = index;

@@ -104,7 +104,7 @@ public class SimulationReplay(ITestOutputHelper output)
         var options = SimulationOptions.FromSeed(seed);
         output.WriteLine(options.ToString());
         var sim = SimulationSeeds.RunSeed(seed);
-        output.WriteLine($"final commit {sim.FinalCommit}, reads answered {sim.ReadsAnswered}");
+        output.WriteLine(sim.Summary);
         Assert.True(sim.FinalCommit > 0);
     }
 }
