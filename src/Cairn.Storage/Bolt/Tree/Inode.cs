@@ -75,21 +75,12 @@ internal sealed class InodeList
         Count = needed;
     }
 
-    /// <summary>Moves the inodes from <paramref name="index"/> on into a new list.</summary>
-    public InodeList SplitOff(int index)
+    /// <summary>A new list holding a copy of <paramref name="count"/> inodes from <paramref name="start"/>.</summary>
+    public InodeList Slice(int start, int count)
     {
-        var tail = new InodeList(Count - index);
-        Array.Copy(_items, index, tail._items, 0, Count - index);
-        tail.Count = Count - index;
-        Array.Clear(_items, index, Count - index);
-        Count = index;
-        return tail;
-    }
-
-    public void CopyFrom(InodeList other)
-    {
-        _items = new Inode[Math.Max(other.Count, 1)];
-        Array.Copy(other._items, _items, other.Count);
-        Count = other.Count;
+        var slice = new InodeList(Math.Max(count, 4));
+        Array.Copy(_items, start, slice._items, 0, count);
+        slice.Count = count;
+        return slice;
     }
 }

@@ -57,21 +57,6 @@ internal sealed unsafe class Node
         return checked((int)size);
     }
 
-    private bool SizeLessThan(long limit)
-    {
-        long size = PageLayout.HeaderSize;
-        var elementSize = ElementSize;
-        foreach (ref var inode in Inodes.AsSpan())
-        {
-            size += elementSize + inode.KeyLength + inode.ValueLength;
-            if (size >= limit)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
     internal Node ChildAt(int index)
     {
         if (IsLeaf)
@@ -222,54 +207,71 @@ internal sealed unsafe class Node
         }
     }
 
-    /// <summary>Breaks the node into page-sized nodes (the first is this one), as bbolt's split.</summary>
+    /// <summary>
+    /// Breaks the node into page-sized nodes, the first being this one (bbolt's split/splitTwo).
+    /// The boundaries are found first and each piece copied once, so a node that grew by many
+    /// thousands of keys in one transaction splits in linear time.
+    /// </summary>
     private List<Node> Split(int pageSize)
     {
-        var nodes = new List<Node>(2);
-        var node = this;
-        while (true)
-        {
-            var next = node.SplitTwo(pageSize);
-            nodes.Add(node);
-            if (next is null)
-            {
-                break;
-            }
-            node = next;
-        }
-        return nodes;
-    }
-
-    private Node? SplitTwo(int pageSize)
-    {
-        if (Inodes.Count <= PageLayout.MinKeysPerPage * 2 || SizeLessThan(pageSize))
-        {
-            return null;
-        }
+        var nodes = new List<Node>(2) { this };
         var fillPercent = Math.Clamp(Bucket.FillPercent, BoltBucket.MinFillPercent, BoltBucket.MaxFillPercent);
         var threshold = (int)(pageSize * fillPercent);
-        var splitIndex = SplitIndex(threshold);
-
+        var boundaries = new List<int>();
+        var start = 0;
+        while (Inodes.Count - start > PageLayout.MinKeysPerPage * 2 && !SizeLessThan(start, pageSize))
+        {
+            start += SplitIndex(start, threshold);
+            boundaries.Add(start);
+        }
+        if (boundaries.Count == 0)
+        {
+            return nodes;
+        }
         if (Parent is null)
         {
             Parent = new Node(Bucket, null);
             Parent.Children.Add(this);
         }
-        var next = new Node(Bucket, Parent) { IsLeaf = IsLeaf };
-        Parent.Children.Add(next);
-        next.Inodes = Inodes.SplitOff(splitIndex);
-        Bucket.Tx.TxStats.Split++;
-        return next;
+        var all = Inodes;
+        for (var i = 0; i < boundaries.Count; i++)
+        {
+            var end = i + 1 < boundaries.Count ? boundaries[i + 1] : all.Count;
+            var next = new Node(Bucket, Parent) { IsLeaf = IsLeaf, Inodes = all.Slice(boundaries[i], end - boundaries[i]) };
+            Parent.Children.Add(next);
+            nodes.Add(next);
+            Bucket.Tx.TxStats.Split++;
+        }
+        Inodes = all.Slice(0, boundaries[0]);
+        return nodes;
     }
 
-    private int SplitIndex(int threshold)
+    private bool SizeLessThan(int start, long limit)
+    {
+        long size = PageLayout.HeaderSize;
+        var elementSize = ElementSize;
+        var inodes = Inodes.AsSpan();
+        for (var i = start; i < inodes.Length; i++)
+        {
+            size += elementSize + inodes[i].KeyLength + inodes[i].ValueLength;
+            if (size >= limit)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>How many inodes from <paramref name="start"/> fill a page to <paramref name="threshold"/> (at least the minimum keys each side).</summary>
+    private int SplitIndex(int start, int threshold)
     {
         var size = PageLayout.HeaderSize;
         var index = 0;
-        for (var i = 0; i < Inodes.Count - PageLayout.MinKeysPerPage; i++)
+        var inodes = Inodes.AsSpan();
+        for (var i = 0; i < inodes.Length - start - PageLayout.MinKeysPerPage; i++)
         {
             index = i;
-            ref var inode = ref Inodes[i];
+            ref var inode = ref inodes[start + i];
             var elementSize = ElementSize + inode.KeyLength + inode.ValueLength;
             if (index >= PageLayout.MinKeysPerPage && size + elementSize > threshold)
             {
