@@ -60,6 +60,7 @@ public sealed class BoltDatabase : IDisposable
     {
         options ??= BoltOptions.Default;
         var file = DatabaseFile.Open(path, options.ReadOnly, options.FileMode);
+        file.CrashBeforeWrite = options.CrashBeforeWrite;
         BoltDatabase? db = null;
         try
         {

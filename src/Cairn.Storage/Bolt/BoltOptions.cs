@@ -39,6 +39,12 @@ public sealed record BoltOptions
     /// <summary>Growth step once the file is past it (bbolt's AllocSize, 16 MiB).</summary>
     public long AllocSize { get; init; } = 16L * 1024 * 1024;
 
+    /// <summary>
+    /// Test hook simulating a crash: called before each write with (offset, length); returning less
+    /// than length writes only that many bytes and fails the write, as if the process died there.
+    /// </summary>
+    internal Func<long, int, int>? CrashBeforeWrite { get; init; }
+
     /// <summary>Unix permission bits of a new file.</summary>
     public int FileMode { get; init; } = Convert.ToInt32("600", 8);
 }

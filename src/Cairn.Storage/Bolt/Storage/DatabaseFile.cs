@@ -71,12 +71,20 @@ internal sealed class DatabaseFile : IDisposable
         }
     }
 
+    /// <summary>See <see cref="BoltOptions.CrashBeforeWrite"/>.</summary>
+    public Func<long, int, int>? CrashBeforeWrite { get; set; }
+
     public long Length => RandomAccess.GetLength(_handle);
 
     public int ReadAt(Span<byte> buffer, long offset) => RandomAccess.Read(_handle, buffer, offset);
 
     public void WriteAt(ReadOnlySpan<byte> buffer, long offset)
     {
+        if (CrashBeforeWrite?.Invoke(offset, buffer.Length) is { } allowed && allowed < buffer.Length)
+        {
+            RandomAccess.Write(_handle, buffer[..Math.Max(allowed, 0)], offset);
+            throw BoltErrors.Io(Path, "write (simulated crash)", new IOException("simulated crash"));
+        }
         try
         {
             RandomAccess.Write(_handle, buffer, offset);
@@ -90,6 +98,15 @@ internal sealed class DatabaseFile : IDisposable
     /// <summary>One pwritev for a run of contiguous pages.</summary>
     public void WriteAt(IReadOnlyList<ReadOnlyMemory<byte>> buffers, long offset)
     {
+        if (CrashBeforeWrite is not null)
+        {
+            foreach (var buffer in buffers)
+            {
+                WriteAt(buffer.Span, offset);
+                offset += buffer.Length;
+            }
+            return;
+        }
         try
         {
             RandomAccess.Write(_handle, buffers, offset);

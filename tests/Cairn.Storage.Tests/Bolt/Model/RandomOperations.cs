@@ -5,13 +5,14 @@ namespace Cairn.Storage.Tests.Bolt.Model;
 /// existing keys (small to multi-page values), deletes of present and missing keys, bucket
 /// creation (nested up to three deep), bucket deletion and sequence changes.
 /// </summary>
-public sealed class RandomOperations(int seed)
+/// <remarks>A top-level bucket named <paramref name="reserved"/> (if any) is left alone.</remarks>
+public sealed class RandomOperations(int seed, byte[]? reserved = null)
 {
     private readonly Random _random = new(seed);
 
     public BoltOperation Next(ModelBucket root)
     {
-        var paths = root.BucketPaths().ToList();
+        var paths = root.BucketPaths().Where(p => reserved is null || !p[0].AsSpan().SequenceEqual(reserved)).ToList();
         if (paths.Count == 0 || _random.Next(100) < 2)
         {
             return NewBucket(root, paths);
@@ -68,7 +69,7 @@ public sealed class RandomOperations(int seed)
                 key = new byte[1 + _random.Next(_random.Next(10) == 0 ? 600 : 24)];
                 _random.NextBytes(key);
             }
-            if (!bucket.Contains(key))
+            if (!bucket.Contains(key) && (reserved is null || !key.AsSpan().SequenceEqual(reserved)))
             {
                 return key;
             }
