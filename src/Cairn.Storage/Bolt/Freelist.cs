@@ -299,6 +299,14 @@ internal sealed class Freelist
         SetFreeIds(kept);
     }
 
+    public unsafe void Write(Span<byte> page)
+    {
+        fixed (byte* p = page)
+        {
+            Write(p, page.Length);
+        }
+    }
+
     /// <summary>Writes every free and pending id, sorted, into a freelist page (bbolt writes pending ids too: after a crash they are free).</summary>
     public unsafe void Write(byte* page, int extent)
     {

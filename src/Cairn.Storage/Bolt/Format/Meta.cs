@@ -38,6 +38,30 @@ internal struct Meta
         Checksum = Unsafe.ReadUnaligned<ulong>(meta + 56),
     };
 
+    public static unsafe Meta Read(ReadOnlySpan<byte> meta)
+    {
+        if (meta.Length < PageLayout.MetaSize)
+        {
+            throw new ArgumentException("a meta record is 64 bytes", nameof(meta));
+        }
+        fixed (byte* p = meta)
+        {
+            return Read(p);
+        }
+    }
+
+    public readonly unsafe void Write(Span<byte> meta)
+    {
+        if (meta.Length < PageLayout.MetaSize)
+        {
+            throw new ArgumentException("a meta record is 64 bytes", nameof(meta));
+        }
+        fixed (byte* p = meta)
+        {
+            Write(p);
+        }
+    }
+
     public readonly unsafe void Write(byte* meta)
     {
         Unsafe.WriteUnaligned(meta, Magic);

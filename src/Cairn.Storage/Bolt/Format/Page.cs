@@ -37,6 +37,10 @@ internal readonly unsafe struct Page
         }
     }
 
+    /// <summary>A page over a pinned array (pinned object heap): the array must stay referenced while the page is used.</summary>
+    public static Page OverPinned(byte[] pinned, string file, ulong? openedAs) =>
+        new((byte*)Unsafe.AsPointer(ref pinned[0]), pinned.Length, file, openedAs);
+
     public ulong Id => Unsafe.ReadUnaligned<ulong>(Ptr);
 
     public ushort Flags => Unsafe.ReadUnaligned<ushort>(Ptr + 8);
@@ -128,6 +132,15 @@ internal readonly unsafe struct Page
             throw Corrupt($"branch element {index} requested of {Count}");
         }
         return Ptr + PageLayout.HeaderSize + (index * PageLayout.BranchElementSize);
+    }
+
+    /// <summary>Writes a page header.</summary>
+    public static void WriteHeader(Span<byte> p, ulong id, ushort flags, int count, uint overflow)
+    {
+        fixed (byte* b = p)
+        {
+            WriteHeader(b, id, flags, count, overflow);
+        }
     }
 
     /// <summary>Writes a page header.</summary>
