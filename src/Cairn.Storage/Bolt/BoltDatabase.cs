@@ -318,7 +318,8 @@ public sealed class BoltDatabase : IDisposable
     internal MapRegion Remap(long minimumSize)
     {
         var size = MmapSize(Math.Max(File.Length, minimumSize));
-        var region = MapRegion.Map(File.Descriptor, size, Options.Populate, Path);
+        // MAP_POPULATE only on open: populating every larger map again would reread the whole file.
+        var region = MapRegion.Map(File.Descriptor, size, populate: false, Path);
         MapRegion old;
         lock (_metaLock)
         {

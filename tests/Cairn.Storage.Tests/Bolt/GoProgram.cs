@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Cairn.Storage.Tests.Bolt;
 
 /// <summary>
@@ -34,7 +32,7 @@ public sealed class GoProgram : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(package)!);
         File.CreateSymbolicLink(package, source);
         var executable = program._dir.File(name);
-        var (code, output, error) = await RunAsync("go", ["build", "-o", executable, "."], package, null,
+        var (code, output, error) = await ProcessRunner.RunAsync("go", ["build", "-o", executable, "."], package, null,
             new Dictionary<string, string> { ["GOPATH"] = gopath, ["GO111MODULE"] = "off", ["GOFLAGS"] = "" });
         if (code != 0)
         {
@@ -49,44 +47,7 @@ public sealed class GoProgram : IDisposable
 
     /// <summary>Runs the program; returns exit code, stdout and stderr.</summary>
     public Task<(int Code, string Output, string Error)> ExecAsync(IEnumerable<string> args, string? stdin = null) =>
-        RunAsync(Executable, args, null, stdin, null);
-
-    public static async Task<(int Code, string Output, string Error)> RunAsync(string file, IEnumerable<string> args, string? workingDirectory,
-        string? stdin, IDictionary<string, string>? environment)
-    {
-        var info = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-        if (workingDirectory is not null)
-        {
-            info.WorkingDirectory = workingDirectory;
-        }
-        if (environment is not null)
-        {
-            foreach (var (k, v) in environment)
-            {
-                info.Environment[k] = v;
-            }
-        }
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-            process.StandardInput.Close();
-        }
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
-    }
+        ProcessRunner.RunAsync(Executable, args, null, stdin, null);
 
     /// <summary>tests/Cairn.Storage.Tests, found by walking up from the test assembly.</summary>
     public static string SourceRoot()
