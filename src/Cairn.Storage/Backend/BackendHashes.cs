@@ -15,33 +15,23 @@ public static class BackendHashes
     /// <summary>`etcdctl snapshot status`: hash of every bucket name, key and value; last revision; key count; size.</summary>
     public static SnapshotStatus Status(BackendReadTransaction tx)
     {
-        var crc = Crc32Castagnoli.Create();
         long revision = 0;
         var total = 0;
-        var buckets = tx.Bolt.Cursor();
-        for (var ok = buckets.First(); ok; ok = buckets.Next())
+        var hash = HashBuckets(tx, skipConsistentIndex: false, (bucket, key) =>
         {
-            var name = buckets.Key;
-            var bucket = tx.Bolt.Bucket(name) ?? throw new BackendException($"cannot get hash of bucket {System.Text.Encoding.UTF8.GetString(name)}");
-            crc.Append(name);
-            var isKeyBucket = name.SequenceEqual(BackendBuckets.Key);
-            var c = bucket.Cursor();
-            for (var more = c.First(); more; more = c.Next())
+            if (bucket.SequenceEqual(BackendBuckets.Key) && key.Length >= Backend.Revision.Size)
             {
-                crc.Append(c.Key);
-                crc.Append(c.Value);
-                if (isKeyBucket && c.Key.Length >= Backend.Revision.Size)
-                {
-                    revision = Backend.Revision.Parse(c.Key[..Backend.Revision.Size], out _).Main;
-                }
-                total++;
+                revision = Backend.Revision.Parse(key[..Backend.Revision.Size], out _).Main;
             }
-        }
-        return new SnapshotStatus(crc.Value, revision, total, tx.Size);
+            total++;
+        });
+        return new SnapshotStatus(hash, revision, total, tx.Size);
     }
 
     /// <summary>Maintenance.Hash: every bucket name, key and value except meta/consistent_index.</summary>
-    public static uint Hash(BackendReadTransaction tx)
+    public static uint Hash(BackendReadTransaction tx) => HashBuckets(tx, skipConsistentIndex: true, null);
+
+    private static uint HashBuckets(BackendReadTransaction tx, bool skipConsistentIndex, Action<ReadOnlySpan<byte>, ReadOnlySpan<byte>>? onEntry)
     {
         var crc = Crc32Castagnoli.Create();
         var buckets = tx.Bolt.Cursor();
@@ -54,12 +44,13 @@ public static class BackendHashes
             var c = bucket.Cursor();
             for (var more = c.First(); more; more = c.Next())
             {
-                if (isMeta && c.Key.SequenceEqual(BackendKeys.ConsistentIndex))
+                if (skipConsistentIndex && isMeta && c.Key.SequenceEqual(BackendKeys.ConsistentIndex))
                 {
                     continue;
                 }
                 crc.Append(c.Key);
                 crc.Append(c.Value);
+                onEntry?.Invoke(name, c.Key);
             }
         }
         return crc.Value;
