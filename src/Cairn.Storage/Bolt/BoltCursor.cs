@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Cairn.Storage.Bolt.Format;
 using Cairn.Storage.Bolt.Tree;
 
@@ -92,6 +94,17 @@ public sealed unsafe class BoltCursor
     public bool Next()
     {
         _bucket.Tx.EnsureOpen();
+        if (_depth > 0 && _valid)
+        {
+            // Fast path: the next element is on the same leaf page.
+            ref var top = ref _stack[_depth - 1];
+            if (top.Node is null && top.Index < top.Page.Count - 1)
+            {
+                top.Index++;
+                _flags = top.Page.LeafEntryWithFlags(top.Index, out _key, out _keyLength, out _value, out _valueLength);
+                return true;
+            }
+        }
         return StepNext();
     }
 
@@ -180,12 +193,12 @@ public sealed unsafe class BoltCursor
     {
         if (_depth >= BoltTransaction.MaxTreeDepth)
         {
-            throw BoltErrors.Corrupt(_bucket.Tx.Database.Path, pgid, $"tree deeper than {BoltTransaction.MaxTreeDepth} levels (a cycle?)");
+            ThrowTooDeep(pgid);
         }
         _bucket.PageNode(pgid, out var page, out var node);
-        if (node is null && !page.IsLeaf && !page.IsBranch)
+        if (node is null && (page.Flags & (PageLayout.BranchPageFlag | PageLayout.LeafPageFlag)) == 0)
         {
-            throw page.Corrupt($"invalid page type: {page.TypeName}");
+            ThrowInvalidType(page);
         }
         if (_depth == _stack.Length)
         {
@@ -194,15 +207,31 @@ public sealed unsafe class BoltCursor
         ref var e = ref _stack[_depth++];
         e.Page = page;
         e.Node = node;
-        e.Index = index;
-        if (fromEnd)
-        {
-            e.Index = e.Count - 1;
-        }
+        e.Index = fromEnd ? e.Count - 1 : index;
         if (!e.IsLeaf && e.Count == 0)
         {
-            throw node is null ? page.Corrupt("branch page with no elements") : new InvalidOperationException("branch node with no elements");
+            ThrowEmptyBranch(page, node);
         }
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowTooDeep(ulong pgid) =>
+        throw BoltErrors.Corrupt(_bucket.Tx.Database.Path, pgid, $"tree deeper than {BoltTransaction.MaxTreeDepth} levels (a cycle?)");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowInvalidType(Page page) => throw page.Corrupt($"invalid page type: {page.TypeName}");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowEmptyBranch(Page page, Node? node)
+    {
+        if (node is null)
+        {
+            throw page.Corrupt("branch page with no elements");
+        }
+        throw new InvalidOperationException("branch node with no elements");
     }
 
     private ulong ChildOf(in ElemRef e) => e.Node is not null ? e.Node.Inodes[e.Index].Pgid : e.Page.BranchChild(e.Index);
@@ -315,8 +344,7 @@ public sealed unsafe class BoltCursor
         }
         else
         {
-            top.Page.LeafEntry(top.Index, out _key, out _keyLength, out _value, out _valueLength);
-            _flags = top.Page.LeafFlags(top.Index);
+            _flags = top.Page.LeafEntryWithFlags(top.Index, out _key, out _keyLength, out _value, out _valueLength);
         }
         _valid = true;
         return true;

@@ -299,13 +299,13 @@ public sealed class BoltTransaction : IDisposable
     internal unsafe Page Page(ulong id)
     {
         var db = EnsureOpen();
-        if (_dirty is not null && _dirty.TryGetValue(id, out var buffer))
+        if (_dirty is not null && _dirty.Count > 0 && _dirty.TryGetValue(id, out var buffer))
         {
             return new Page((byte*)Unsafe.AsPointer(ref buffer[0]), buffer.Length, db.Path, id);
         }
         if (id >= _meta.Pgid)
         {
-            throw BoltErrors.Corrupt(db.Path, id, $"page id beyond the high water mark ({_meta.Pgid})");
+            ThrowBeyondHighWaterMark(id);
         }
         var pageSize = db.PageSize;
         var region = _regions[^1];
@@ -314,20 +314,41 @@ public sealed class BoltTransaction : IDisposable
         var headerId = Unsafe.ReadUnaligned<ulong>(p);
         if (headerId != id)
         {
-            throw BoltErrors.Corrupt(db.Path, id, $"page header holds id {headerId} (torn or overwritten page)");
+            ThrowHeaderMismatch(id, headerId);
         }
         var overflow = Unsafe.ReadUnaligned<uint>(p + 12);
+        if (overflow != 0)
+        {
+            return OverflowPage(db, id, p, start, overflow, region);
+        }
+        return new Page(p, pageSize, db.Path, id);
+    }
+
+    private unsafe Page OverflowPage(BoltDatabase db, ulong id, byte* p, long start, uint overflow, MapRegion region)
+    {
         if (id + overflow >= _meta.Pgid)
         {
-            throw BoltErrors.Corrupt(db.Path, id, $"{overflow} overflow pages run past the high water mark ({_meta.Pgid})");
+            ThrowCorrupt(id, $"{overflow} overflow pages run past the high water mark ({_meta.Pgid})");
         }
-        var extent = ((long)overflow + 1) * pageSize;
+        var extent = ((long)overflow + 1) * db.PageSize;
         if (extent > int.MaxValue || start + extent > region.Length)
         {
-            throw BoltErrors.Corrupt(db.Path, id, $"{overflow} overflow pages run past the mapped file");
+            ThrowCorrupt(id, $"{overflow} overflow pages run past the mapped file");
         }
         return new Page(p, (int)extent, db.Path, id);
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowCorrupt(ulong id, string problem) => throw BoltErrors.Corrupt(Database.Path, id, problem);
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowBeyondHighWaterMark(ulong id) => ThrowCorrupt(id, $"page id beyond the high water mark ({_meta.Pgid})");
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowHeaderMismatch(ulong id, ulong headerId) => ThrowCorrupt(id, $"page header holds id {headerId} (torn or overwritten page)");
 
     /// <summary>Visits a page and, for a branch, every page below it (depth first).</summary>
     internal void ForEachPage(ulong pgid, int depth, BoltBucket.PageVisitor visitor)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace Cairn.Storage.Bolt.Format;
@@ -17,25 +18,29 @@ internal readonly unsafe struct Page
     /// <summary>The database file, for error messages.</summary>
     public readonly string File;
 
-    /// <summary>The page id this view was opened as, or null for an inline bucket page.</summary>
-    public readonly ulong? OpenedAs;
+    private const ulong InlineMarker = ulong.MaxValue;
+    private readonly ulong _openedAs;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Page(byte* ptr, int extent, string file, ulong? openedAs)
     {
         Ptr = ptr;
         Extent = extent;
         File = file;
-        OpenedAs = openedAs;
+        _openedAs = openedAs ?? InlineMarker;
         if (extent < PageLayout.HeaderSize)
         {
-            throw Corrupt($"page extent of {extent} bytes is smaller than a page header");
+            ThrowTooSmall();
         }
-        var elementBytes = (long)Count * PageLayout.LeafElementSize;
-        if ((Flags & (PageLayout.BranchPageFlag | PageLayout.LeafPageFlag)) != 0 && PageLayout.HeaderSize + elementBytes > extent)
+        if ((Flags & (PageLayout.BranchPageFlag | PageLayout.LeafPageFlag)) != 0
+            && PageLayout.HeaderSize + ((long)Count * PageLayout.LeafElementSize) > extent)
         {
-            throw Corrupt($"{Count} elements do not fit in {extent} bytes");
+            ThrowTooManyElements();
         }
     }
+
+    /// <summary>The page id this view was opened as, or null for an inline bucket page.</summary>
+    public ulong? OpenedAs => _openedAs == InlineMarker ? null : _openedAs;
 
     /// <summary>A page over a pinned array (pinned object heap): the array must stay referenced while the page is used.</summary>
     public static Page OverPinned(byte[] pinned, string file, ulong? openedAs) =>
@@ -59,12 +64,14 @@ internal readonly unsafe struct Page
 
     public bool IsBucketElement(int index) => (LeafFlags(index) & PageLayout.BucketLeafFlag) != 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> LeafKey(int index)
     {
         LeafEntry(index, out var key, out var keyLength, out _, out _);
         return new ReadOnlySpan<byte>(key, keyLength);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> LeafValue(int index)
     {
         LeafEntry(index, out _, out _, out var value, out var valueLength);
@@ -72,6 +79,7 @@ internal readonly unsafe struct Page
     }
 
     /// <summary>The key and value of leaf element <paramref name="index"/>, bounds-checked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void LeafEntry(int index, out byte* key, out int keyLength, out byte* value, out int valueLength)
     {
         var element = LeafElement(index);
@@ -81,7 +89,7 @@ internal readonly unsafe struct Page
         var start = (ulong)(element - Ptr) + pos;
         if (start + ksize + vsize > (ulong)Extent)
         {
-            throw Corrupt($"leaf element {index} (pos {pos}, key {ksize} bytes, value {vsize} bytes) runs past the page end");
+            ThrowLeafOutOfPage(index, pos, ksize, vsize);
         }
         key = Ptr + start;
         keyLength = (int)ksize;
@@ -89,12 +97,22 @@ internal readonly unsafe struct Page
         valueLength = (int)vsize;
     }
 
+    /// <summary><see cref="LeafEntry"/> and the element's flags in one lookup.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint LeafEntryWithFlags(int index, out byte* key, out int keyLength, out byte* value, out int valueLength)
+    {
+        LeafEntry(index, out key, out keyLength, out value, out valueLength);
+        return Unsafe.ReadUnaligned<uint>(Ptr + PageLayout.HeaderSize + (index * PageLayout.LeafElementSize));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> BranchKey(int index)
     {
         BranchEntry(index, out var key, out var keyLength);
         return new ReadOnlySpan<byte>(key, keyLength);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void BranchEntry(int index, out byte* key, out int keyLength)
     {
         var element = BranchElement(index);
@@ -103,7 +121,7 @@ internal readonly unsafe struct Page
         var start = (ulong)(element - Ptr) + pos;
         if (start + ksize > (ulong)Extent)
         {
-            throw Corrupt($"branch element {index} (pos {pos}, key {ksize} bytes) runs past the page end");
+            ThrowBranchOutOfPage(index, pos, ksize);
         }
         key = Ptr + start;
         keyLength = (int)ksize;
@@ -116,23 +134,48 @@ internal readonly unsafe struct Page
             ? BoltErrors.Corrupt(File, id, problem)
             : BoltErrors.Corrupt(File, null, "inline bucket page: " + problem);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private byte* LeafElement(int index)
     {
         if ((uint)index >= (uint)Count)
         {
-            throw Corrupt($"leaf element {index} requested of {Count}");
+            ThrowNoSuchElement("leaf", index);
         }
         return Ptr + PageLayout.HeaderSize + (index * PageLayout.LeafElementSize);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private byte* BranchElement(int index)
     {
         if ((uint)index >= (uint)Count)
         {
-            throw Corrupt($"branch element {index} requested of {Count}");
+            ThrowNoSuchElement("branch", index);
         }
         return Ptr + PageLayout.HeaderSize + (index * PageLayout.BranchElementSize);
     }
+
+    // Error paths live out of line so the accessors above stay small enough to inline.
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowTooSmall() => throw Corrupt($"page extent of {Extent} bytes is smaller than a page header");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowTooManyElements() => throw Corrupt($"{Count} elements do not fit in {Extent} bytes");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowNoSuchElement(string kind, int index) => throw Corrupt($"{kind} element {index} requested of {Count}");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowLeafOutOfPage(int index, uint pos, uint ksize, uint vsize) =>
+        throw Corrupt($"leaf element {index} (pos {pos}, key {ksize} bytes, value {vsize} bytes) runs past the page end");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowBranchOutOfPage(int index, uint pos, uint ksize) =>
+        throw Corrupt($"branch element {index} (pos {pos}, key {ksize} bytes) runs past the page end");
 
     /// <summary>Writes a page header.</summary>
     public static void WriteHeader(Span<byte> p, ulong id, ushort flags, int count, uint overflow)

@@ -14,6 +14,7 @@ internal interface ISortedKeys
 internal static class KeySearch
 {
     /// <summary>Index of the first key not less than <paramref name="key"/>; <paramref name="exact"/> when it is equal.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static int LowerBound<TKeys>(in TKeys keys, ReadOnlySpan<byte> key, out bool exact)
         where TKeys : struct, ISortedKeys
     {
@@ -22,7 +23,7 @@ internal static class KeySearch
         while (lo < hi)
         {
             var mid = (int)((uint)(lo + hi) >> 1);
-            var c = keys.KeyAt(mid).SequenceCompareTo(key);
+            var c = KeyOrder.Compare(keys.KeyAt(mid), key);
             if (c < 0)
             {
                 lo = mid + 1;
