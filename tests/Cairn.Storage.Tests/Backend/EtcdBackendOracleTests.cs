@@ -161,6 +161,23 @@ public sealed class EtcdBackendOracleTests(EtcdSessionFixture etcd, ITestOutputH
     }
 
     [Fact]
+    public void HashKvMatchesEtcdsEndpointHashkv()
+    {
+        using var backend = EtcdBackend.Open(etcd.SnapshotPath, EtcdBackend.EtcdBoltOptions with { ReadOnly = true });
+        using var tx = backend.BeginRead();
+        // The key index's Keep(current): the newest revision of every live key.
+        var newest = new Dictionary<string, Revision>();
+        var live = new HashSet<string>(etcd.Model.Live().Keys);
+        foreach (var (revision, (_, kv)) in etcd.Model.Records)
+        {
+            newest[kv.Key.ToStringUtf8()] = revision;
+        }
+        var keep = newest.Where(e => live.Contains(e.Key)).Select(e => e.Value).ToHashSet();
+        var hash = BackendHashes.HashKeyValues(tx, etcd.Model.CurrentRevision, etcd.Model.CompactedAt!.Value, keep);
+        Assert.Equal(etcd.HashKv, hash);
+    }
+
+    [Fact]
     public void AFreshCairnBackendHasEtcdsBuckets()
     {
         var path = etcd.WorkFile("fresh.db");

@@ -35,6 +35,9 @@ public sealed class EtcdSessionFixture : IAsyncLifetime
 
     public JsonElement SnapshotStatus { get; private set; }
 
+    /// <summary>What `etcdctl endpoint hashkv` (Maintenance.HashKV at the current revision) reported.</summary>
+    public uint HashKv { get; private set; }
+
     public string[] Users { get; } = ["alice", "root"];
 
     public async Task InitializeAsync()
@@ -103,6 +106,10 @@ public sealed class EtcdSessionFixture : IAsyncLifetime
                 m.GetProperty("peerURLs").EnumerateArray().Select(u => u.GetString()!).ToArray(),
                 m.GetProperty("name").GetString()!,
                 m.GetProperty("clientURLs").EnumerateArray().Select(u => u.GetString()!).ToArray());
+        }
+        using (var hashKv = JsonDocument.Parse(await etcd.CtlAsync("endpoint", "hashkv", "-w", "json")))
+        {
+            HashKv = hashKv.RootElement[0].GetProperty("HashKV").GetProperty("hash").GetUInt32();
         }
         await etcd.CtlAsync("snapshot", "save", SnapshotPath);
         SnapshotStatus = await StatusOf(SnapshotPath);
