@@ -262,7 +262,10 @@ public sealed partial class BoltDatabase : IDisposable
         }
         foreach (var id in ids)
         {
-            Freelist.ReleaseRange(minimum, id - 1);
+            if (id > 0)
+            {
+                Freelist.ReleaseRange(minimum, id - 1);
+            }
             minimum = id + 1;
         }
         Freelist.ReleaseRange(minimum, ulong.MaxValue);
