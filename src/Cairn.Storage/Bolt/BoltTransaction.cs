@@ -21,6 +21,8 @@ public sealed partial class BoltTransaction : IDisposable
     internal const int MaxTreeDepth = 64;
 
     private readonly List<MapRegion> _regions = new(1);
+    private readonly int _pageSize;
+    private MapRegion _map;
     private readonly Dictionary<ulong, byte[]>? _dirty;
     private readonly BoltBucket _root;
     private BoltDatabase? _db;
@@ -35,6 +37,8 @@ public sealed partial class BoltTransaction : IDisposable
         Writable = writable;
         _meta = meta;
         _regions.Add(region);
+        _map = region;
+        _pageSize = db.PageSize;
         if (writable)
         {
             _meta.TxId++;
@@ -210,19 +214,20 @@ public sealed partial class BoltTransaction : IDisposable
     /// </summary>
     internal unsafe Page Page(ulong id)
     {
-        var db = EnsureOpen();
-        if (_dirty is not null && _dirty.Count > 0 && _dirty.TryGetValue(id, out var buffer))
+        if (_db is null)
         {
-            return new Page((byte*)Unsafe.AsPointer(ref buffer[0]), buffer.Length, db.Path, id);
+            throw BoltErrors.TxClosed();
+        }
+        if (_dirty is { Count: > 0 } && _dirty.TryGetValue(id, out var buffer))
+        {
+            return new Page((byte*)Unsafe.AsPointer(ref buffer[0]), buffer.Length, Database.Path, id);
         }
         if (id >= _meta.Pgid)
         {
             ThrowBeyondHighWaterMark(id);
         }
-        var pageSize = db.PageSize;
-        var region = _regions[^1];
-        var start = (long)id * pageSize;
-        var p = region.Start + start;
+        var start = (long)id * _pageSize;
+        var p = _map.Start + start;
         var headerId = Unsafe.ReadUnaligned<ulong>(p);
         if (headerId != id)
         {
@@ -231,9 +236,9 @@ public sealed partial class BoltTransaction : IDisposable
         var overflow = Unsafe.ReadUnaligned<uint>(p + 12);
         if (overflow != 0)
         {
-            return OverflowPage(db, id, p, start, overflow, region);
+            return OverflowPage(_db, id, p, start, overflow, _map);
         }
-        return new Page(p, pageSize, db.Path, id);
+        return new Page(p, _pageSize, Database.Path, id);
     }
 
     private unsafe Page OverflowPage(BoltDatabase db, ulong id, byte* p, long start, uint overflow, MapRegion region)
@@ -295,7 +300,8 @@ public sealed partial class BoltTransaction : IDisposable
             var minimumSize = ((long)pgid + count + 1) * pageSize;
             if (minimumSize >= db.MapSize)
             {
-                _regions.Add(db.Remap(minimumSize));
+                _map = db.Remap(minimumSize);
+                _regions.Add(_map);
             }
             _meta.Pgid += (ulong)count;
         }
