@@ -33,4 +33,14 @@ internal static class FileLocks
             throw SyscallError.For("fcntl(F_OFD_SETLK)", path, errno);
         }
     }
+
+    public static void Unlock(SafeFileHandle handle)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        var flock = new LinuxSyscalls.Flock { Type = LinuxSyscalls.F_UNLCK, Whence = 0, Start = 0, Len = 0 };
+        LinuxSyscalls.fcntl((int)handle.DangerousGetHandle(), LinuxSyscalls.F_OFD_SETLK, ref flock); // closing releases it anyway
+    }
 }

@@ -20,6 +20,7 @@ internal static class LinuxSyscalls
 
     public const short F_RDLCK = 0;
     public const short F_WRLCK = 1;
+    public const short F_UNLCK = 2;
 
     public const int O_RDONLY = 0;
     public const int O_DIRECTORY = 0x10000;

@@ -11,11 +11,13 @@ namespace Cairn.Storage.FileSystem;
 public sealed class LockedFile : IDisposable
 {
     private readonly FileStream _stream;
+    private readonly bool _locked;
 
-    private LockedFile(string path, FileStream stream)
+    private LockedFile(string path, FileStream stream, bool locked)
     {
         Path = path;
         _stream = stream;
+        _locked = locked;
     }
 
     /// <summary>Where the file is: the path it was opened at, or where <see cref="MovedTo"/> says it went.</summary>
@@ -35,7 +37,7 @@ public sealed class LockedFile : IDisposable
 
     /// <summary>Opens a file for reading without any lock (etcd's read-only WAL mode).</summary>
     public static LockedFile OpenUnlocked(string path) =>
-        new(path, Open(path, FileMode.Open, FileAccess.Read));
+        new(path, Open(path, FileMode.Open, FileAccess.Read), locked: false);
 
     public void Write(ReadOnlySpan<byte> data, long offset) => RandomAccess.Write(Handle, data, offset);
 
@@ -69,7 +71,16 @@ public sealed class LockedFile : IDisposable
     /// <summary>Records that the file (or its directory) was renamed while open; the handle and lock stay.</summary>
     public void MovedTo(string path) => Path = path;
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        if (_locked && !_stream.SafeFileHandle.IsClosed)
+        {
+            // Unlock explicitly rather than by closing: a process being spawned right now shares
+            // this open file description until it execs, and would keep the lock held after our close.
+            FileLocks.Unlock(_stream.SafeFileHandle);
+        }
+        _stream.Dispose();
+    }
 
     private static LockedFile OpenLocked(string path, FileMode mode, FileAccess access, bool wait)
     {
@@ -77,7 +88,7 @@ public sealed class LockedFile : IDisposable
         try
         {
             FileLocks.LockExclusive(stream.SafeFileHandle, path, wait);
-            return new LockedFile(path, stream);
+            return new LockedFile(path, stream, locked: true);
         }
         catch
         {

@@ -40,6 +40,9 @@ internal sealed class WalDecoder
     /// <summary>Offset, in the current segment, just past the last valid record.</summary>
     public long LastValidOffset { get; private set; }
 
+    /// <summary>Offset, in its segment, of the record <see cref="Decode"/> returned last.</summary>
+    public long LastRecordOffset { get; private set; }
+
     /// <summary>Path of the segment being read (the last one once all are read).</summary>
     public string CurrentPath => _segments[Math.Min(_current, _segments.Count - 1)].Path;
 
@@ -114,6 +117,7 @@ internal sealed class WalDecoder
                 }
             }
             record = new WalRecord(type, crc, data, hasData);
+            LastRecordOffset = LastValidOffset;
             LastValidOffset += WalFrame.LengthBytes + frameBytes;
             return DecodeStatus.Record;
         }

@@ -109,7 +109,7 @@ public static class WalInspection
                 {
                     if (decoder.Crc != 0 && record.Crc != decoder.Crc)
                     {
-                        throw new WalException(WalErrorKind.CrcMismatch, decoder.CurrentPath, decoder.LastValidOffset);
+                        throw new WalException(WalErrorKind.CrcMismatch, decoder.CurrentPath, decoder.LastRecordOffset);
                     }
                     decoder.Crc = record.Crc;
                 }

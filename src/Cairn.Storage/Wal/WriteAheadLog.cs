@@ -464,7 +464,7 @@ public sealed class WriteAheadLog : IDisposable
         // A fresh chain (0) accepts any carried value: the first segment opened need not be the first written.
         if (decoder.Crc != 0 && recordCrc != decoder.Crc)
         {
-            throw new WalException(WalErrorKind.CrcMismatch, decoder.CurrentPath, decoder.LastValidOffset,
+            throw new WalException(WalErrorKind.CrcMismatch, decoder.CurrentPath, decoder.LastRecordOffset,
                 $"segment carries crc {recordCrc:x8}, the previous segment ended with {decoder.Crc:x8}");
         }
         decoder.Crc = recordCrc;

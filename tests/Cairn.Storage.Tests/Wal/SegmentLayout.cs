@@ -6,7 +6,7 @@ namespace Cairn.Storage.Tests.Wal;
 /// <summary>Where each record of a segment file lies, for tests that damage specific records.</summary>
 public static class SegmentLayout
 {
-    public sealed record RecordSpan(long Start, long End, WalRecordType Type);
+    public sealed record RecordSpan(long Start, long End, WalRecordType Type, uint Crc);
 
     public static List<RecordSpan> Read(string path)
     {
@@ -20,7 +20,7 @@ public static class SegmentLayout
             {
                 decoder.Crc = record.Crc;
             }
-            spans.Add(new RecordSpan(start, decoder.LastValidOffset, (WalRecordType)record.Type));
+            spans.Add(new RecordSpan(start, decoder.LastValidOffset, (WalRecordType)record.Type, record.Crc));
             start = decoder.LastValidOffset;
         }
         return spans;
