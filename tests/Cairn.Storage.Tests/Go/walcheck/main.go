@@ -6,6 +6,7 @@
 //	walcheck snap <snapdir>                         Snapshotter.Load, and snap.Read of every .snap file
 //	walcheck write <waldir> <segmentBytes> <spec.json>   replay a spec through wal.Create/Save/SaveSnapshot
 //	walcheck writesnap <snapdir> <spec.json>        Snapshotter.SaveSnap of one snapshot
+//	walcheck v2store <store.json>                   v2store Recovery then Save: etcd's JSON for that store
 package main
 
 import (
@@ -20,6 +21,7 @@ import (
 	"strings"
 
 	"go.etcd.io/etcd/etcdserver/api/snap"
+	"go.etcd.io/etcd/etcdserver/api/v2store"
 	"go.etcd.io/etcd/raft/raftpb"
 	"go.etcd.io/etcd/wal"
 	"go.etcd.io/etcd/wal/walpb"
@@ -79,6 +81,8 @@ func main() {
 		writeWAL(os.Args[2], int64(parseUint(os.Args[3])), os.Args[4])
 	case "writesnap":
 		writeSnap(os.Args[2], os.Args[3])
+	case "v2store":
+		resaveV2Store(os.Args[2])
 	default:
 		fail("unknown command " + os.Args[1])
 	}
@@ -192,6 +196,23 @@ func writeSnap(dir string, specPath string) {
 		fail("savesnap: " + err.Error())
 	}
 	fmt.Println("written")
+}
+
+func resaveV2Store(path string) {
+	b, err := ioutil.ReadFile(path)
+	if err != nil {
+		fail(err.Error())
+	}
+	st := v2store.New("/0", "/1")
+	if err := st.Recovery(b); err != nil {
+		fail("recovery: " + err.Error())
+	}
+	out, err := st.Save()
+	if err != nil {
+		fail("save: " + err.Error())
+	}
+	os.Stdout.Write(out)
+	fmt.Println()
 }
 
 func readJSON(path string, v interface{}) {
