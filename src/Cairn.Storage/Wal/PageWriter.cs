@@ -40,6 +40,16 @@ internal sealed class PageWriter
         _pageOffset = (int)(fileOffset % PageBytes);
     }
 
+    /// <summary>
+    /// Room for up to <paramref name="maxBytes"/> in the buffer when that much would stay under
+    /// the watermark (so writing them would be a plain copy), else an empty span. Follow with
+    /// <see cref="Commit"/> of the bytes actually filled in.
+    /// </summary>
+    public Span<byte> ReserveUnderWatermark(int maxBytes) =>
+        _buffered + maxBytes <= WatermarkBytes ? _buffer.AsSpan(_buffered, maxBytes) : default;
+
+    public void Commit(int bytes) => _buffered += bytes;
+
     public void Write(ReadOnlySpan<byte> data)
     {
         while (true)

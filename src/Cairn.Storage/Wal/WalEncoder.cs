@@ -36,10 +36,52 @@ internal sealed class WalEncoder
     public void EncodeEntry(Entry entry)
     {
         int size = WalPayloadCodec.EntrySize(entry);
-        var scratch = Scratch(size);
-        WalPayloadCodec.WriteEntry(entry, scratch);
-        Encode(WalRecordType.Entry, scratch[..size], hasData: true);
+        if (!TryEncodeEntryInPlace(entry, size))
+        {
+            var scratch = Scratch(size);
+            WalPayloadCodec.WriteEntry(entry, scratch);
+            Encode(WalRecordType.Entry, scratch[..size], hasData: true);
+        }
     }
+
+    // The common case, an entry whose frame fits in the page buffer below its watermark: marshal
+    // it straight into the buffer (no intermediate copies). The bytes and the page writer's state
+    // end up exactly as Encode's two writes would leave them.
+    private bool TryEncodeEntryInPlace(Entry entry, int size)
+    {
+        int lengthVarint = ProtoWire.VarintSize((ulong)size);
+        int maxHeader = WalFrame.LengthBytes + 2 + 1 + MaxCrcVarint + 1 + lengthVarint;
+        var room = _writer.ReserveUnderWatermark(maxHeader + size + 7);
+        if (room.IsEmpty)
+        {
+            return false;
+        }
+        var payload = room.Slice(maxHeader, size);
+        WalPayloadCodec.WriteEntry(entry, payload);
+        Crc = Crc32C.Update(Crc, payload);
+
+        int crcVarint = ProtoWire.VarintSize(Crc);
+        int header = maxHeader - (MaxCrcVarint - crcVarint);
+        if (header != maxHeader)
+        {
+            payload.CopyTo(room[header..]);
+        }
+        int recordBytes = header - WalFrame.LengthBytes + size;
+        var (lengthField, pad) = WalFrame.Encode(recordBytes);
+        BinaryPrimitives.WriteUInt64LittleEndian(room, lengthField);
+        int i = WalFrame.LengthBytes;
+        room[i++] = 0x08;
+        room[i++] = (byte)WalRecordType.Entry;
+        room[i++] = 0x10;
+        i += ProtoWire.WriteVarint(room[i..], Crc);
+        room[i++] = 0x1A;
+        ProtoWire.WriteVarint(room[i..], (ulong)size);
+        room.Slice(header + size, pad).Clear();
+        _writer.Commit(header + size + pad);
+        return true;
+    }
+
+    private const int MaxCrcVarint = 5;
 
     public void EncodeHardState(HardState state)
     {
