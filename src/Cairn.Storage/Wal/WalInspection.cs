@@ -37,7 +37,7 @@ public static class WalInspection
                     metadata = record.Data.ToArray();
                     break;
                 case WalRecordType.Snapshot:
-                    var loaded = WalPayloadCodec.ParseSnapshot(record.Data);
+                    var loaded = WalPayloadCodec.ParseSnapshot(record.Data, decoder);
                     if (loaded.Index == snapshot.Index)
                     {
                         if (loaded.Term != snapshot.Term)
@@ -72,15 +72,15 @@ public static class WalInspection
         }
         var snapshots = new List<WalSnapshot>();
         var state = HardState.Of(0, 0, 0);
-        ReadSegments(directory, names, (_, record) =>
+        ReadSegments(directory, names, (decoder, record) =>
         {
             if (record.Type == (long)WalRecordType.Snapshot)
             {
-                snapshots.Add(WalPayloadCodec.ParseSnapshot(record.Data));
+                snapshots.Add(WalPayloadCodec.ParseSnapshot(record.Data, decoder));
             }
             else if (record.Type == (long)WalRecordType.State)
             {
-                state = WalPayloadCodec.ParseHardState(record.Data);
+                state = WalPayloadCodec.ParseHardState(record.Data, decoder);
             }
         });
         return snapshots.Where(s => s.Index <= state.Commit).ToList();

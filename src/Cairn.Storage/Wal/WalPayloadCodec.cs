@@ -69,20 +69,49 @@ internal static class WalPayloadCodec
 
     public static bool IsEmpty(HardState state) => state.Term == 0 && state.Vote == 0 && state.Commit == 0;
 
-    public static Entry ParseEntry(ReadOnlySpan<byte> data) => Entry.Parser.ParseFrom(data);
-
-    public static HardState ParseHardState(ReadOnlySpan<byte> data)
+    // etcd panics on a record whose CRC holds but whose payload does not unmarshal; Cairn
+    // refuses the WAL with the record's place instead.
+    public static Entry ParseEntry(ReadOnlySpan<byte> data, WalDecoder decoder)
     {
-        var parsed = HardState.Parser.ParseFrom(data);
-        // Hand back etcd's value semantics: all three fields set, so it re-marshals identically.
-        return HardState.Of(parsed.Term, parsed.Vote, parsed.Commit);
+        try
+        {
+            return Entry.Parser.ParseFrom(data);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException e)
+        {
+            throw Corrupt(decoder, "entry", e);
+        }
     }
 
-    public static Protocol.Walpb.Snapshot ParseSnapshot(ReadOnlySpan<byte> data)
+    public static HardState ParseHardState(ReadOnlySpan<byte> data, WalDecoder decoder)
     {
-        var parsed = Protocol.Walpb.Snapshot.Parser.ParseFrom(data);
-        return new Protocol.Walpb.Snapshot { Index = parsed.Index, Term = parsed.Term };
+        try
+        {
+            var parsed = HardState.Parser.ParseFrom(data);
+            // Hand back etcd's value semantics: all three fields set, so it re-marshals identically.
+            return HardState.Of(parsed.Term, parsed.Vote, parsed.Commit);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException e)
+        {
+            throw Corrupt(decoder, "hard state", e);
+        }
     }
+
+    public static Protocol.Walpb.Snapshot ParseSnapshot(ReadOnlySpan<byte> data, WalDecoder decoder)
+    {
+        try
+        {
+            var parsed = Protocol.Walpb.Snapshot.Parser.ParseFrom(data);
+            return new Protocol.Walpb.Snapshot { Index = parsed.Index, Term = parsed.Term };
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException e)
+        {
+            throw Corrupt(decoder, "snapshot", e);
+        }
+    }
+
+    private static WalException Corrupt(WalDecoder decoder, string what, Exception e) =>
+        new(WalErrorKind.Corrupt, decoder.CurrentPath, decoder.LastRecordOffset, $"{what} does not unmarshal: {e.Message}");
 
     /// <summary>
     /// Unmarshals a <c>walpb.Record</c>; false when the bytes are not a valid record (a field of the

@@ -209,7 +209,7 @@ public sealed class WriteAheadLog : IDisposable
                 switch ((WalRecordType)record.Type)
                 {
                     case WalRecordType.Entry:
-                        var entry = WalPayloadCodec.ParseEntry(record.Data);
+                        var entry = WalPayloadCodec.ParseEntry(record.Data, decoder);
                         if (entry.Index > _start.Index)
                         {
                             ulong up = entry.Index - _start.Index - 1;
@@ -228,7 +228,7 @@ public sealed class WriteAheadLog : IDisposable
                         break;
 
                     case WalRecordType.State:
-                        state = WalPayloadCodec.ParseHardState(record.Data);
+                        state = WalPayloadCodec.ParseHardState(record.Data, decoder);
                         break;
 
                     case WalRecordType.Metadata:
@@ -244,7 +244,7 @@ public sealed class WriteAheadLog : IDisposable
                         break;
 
                     case WalRecordType.Snapshot:
-                        var snapshot = WalPayloadCodec.ParseSnapshot(record.Data);
+                        var snapshot = WalPayloadCodec.ParseSnapshot(record.Data, decoder);
                         if (snapshot.Index == _start.Index)
                         {
                             if (snapshot.Term != _start.Term)

@@ -10,12 +10,22 @@ public sealed class GoWalCheck : IAsyncLifetime
 
     public string Executable => Path.Combine(_bin.Path, "walcheck");
 
-    public static IReadOnlyDictionary<string, string> GoEnvironment { get; } = new Dictionary<string, string>
+    public static IReadOnlyDictionary<string, string> GoEnvironment { get; } = BuildEnvironment();
+
+    private static Dictionary<string, string> BuildEnvironment()
     {
-        ["GOPATH"] = "/usr/share/gocode",
-        ["GO111MODULE"] = "off",
-        ["GOFLAGS"] = "-mod=mod",
-    };
+        var env = new Dictionary<string, string>
+        {
+            ["GOPATH"] = "/usr/share/gocode",
+            ["GO111MODULE"] = "off",
+            ["GOFLAGS"] = "-mod=mod",
+        };
+        if (Environment.GetEnvironmentVariable("HOME") is null && Environment.GetEnvironmentVariable("GOCACHE") is null)
+        {
+            env["GOCACHE"] = Path.Combine(Path.GetTempPath(), "cairn-go-build-cache"); // go needs a cache dir
+        }
+        return env;
+    }
 
     public async Task InitializeAsync()
     {
