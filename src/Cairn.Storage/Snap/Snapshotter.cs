@@ -34,6 +34,9 @@ public sealed class Snapshotter
         try
         {
             FileSync.WriteAndSyncFile(path, bytes);
+            // Make the new name durable too (etcd does not): the WAL's snapshot record, written
+            // next, must never point at a file a crash could take back.
+            FileSync.SyncDirectory(Directory);
         }
         catch (IOException)
         {

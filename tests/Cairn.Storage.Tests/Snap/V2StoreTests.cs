@@ -140,6 +140,27 @@ public sealed class V2StoreTests
         Assert.Empty(reread.Find("/1/app/sub")!.Children!);
     }
 
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("[1,2]")]
+    [InlineData("{\"Root\":{\"Path\":\"/\",\"CreatedIndex\":-1}}")]
+    [InlineData("{\"Root\":{\"Path\":\"/\"},\"WatcherHub\":{\"EventHistory\":{\"Queue\":{\"Events\":[],\"Size\":5,\"Front\":0,\"Back\":0,\"Capacity\":1}}}}")]
+    [InlineData("{\"Root\":")]
+    public void Json_that_is_not_a_v2_store_is_a_format_error(string json)
+    {
+        Assert.Throws<FormatException>(() => V2StoreJson.Parse(Encoding.UTF8.GetBytes(json)));
+    }
+
+    [Fact]
+    public void Member_attributes_that_are_not_json_are_a_format_error()
+    {
+        var store = V2Store.NewEtcdStore();
+        store.Create("/0/members/1/raftAttributes", dir: false, "not json");
+        Assert.Throws<FormatException>(() => V2Membership.Members(store));
+        store.Create("/0/members/zz/raftAttributes", dir: false, "{}");
+        Assert.Throws<FormatException>(() => V2Membership.Members(store));
+    }
+
     private sealed class MemberComparer : IEqualityComparer<V2Member>
     {
         public bool Equals(V2Member? x, V2Member? y) =>

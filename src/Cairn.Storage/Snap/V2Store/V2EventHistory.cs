@@ -66,6 +66,6 @@ public sealed class V2EventHistory
             Size++;
         }
         LastIndex = e.Index;
-        StartIndex = Events[Front]!.Index;
+        StartIndex = Events[Front]?.Index ?? 0;
     }
 }

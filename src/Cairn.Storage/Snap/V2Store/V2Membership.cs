@@ -16,8 +16,23 @@ public static class V2Membership
     public const string RemovedMembersPrefix = "/0/removed_members";
     public const string ClusterVersionKey = "/0/version";
 
-    /// <summary>The members, by id. A member without raft attributes is an error, as in etcd.</summary>
+    /// <summary>
+    /// The members, by id. A member without raft attributes, or whose attributes are not JSON,
+    /// is a <see cref="FormatException"/>, as it is an error in etcd.
+    /// </summary>
     public static IReadOnlyList<V2Member> Members(V2Store store)
+    {
+        try
+        {
+            return ReadMembers(store);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"v2 store membership: {e.Message}", e);
+        }
+    }
+
+    private static List<V2Member> ReadMembers(V2Store store)
     {
         var members = new List<V2Member>();
         if (store.Find(MembersPrefix) is not { IsDirectory: true } dir)

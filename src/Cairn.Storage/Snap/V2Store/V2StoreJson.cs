@@ -207,8 +207,12 @@ public static class V2StoreJson
             : [];
         var events = new V2Event?[Math.Max(Math.Max(capacity, listed.Count), 1)];
         listed.CopyTo(events);
-        return new V2EventHistory(events, (int)UInt(queue, "Size"), (int)UInt(queue, "Front"), (int)UInt(queue, "Back"),
-            UInt(e, "StartIndex"), UInt(e, "LastIndex"));
+        ulong size = UInt(queue, "Size"), front = UInt(queue, "Front"), back = UInt(queue, "Back");
+        if (size > (ulong)events.Length || front >= (ulong)events.Length || back >= (ulong)events.Length)
+        {
+            throw new FormatException($"v2 event queue of {events.Length} slots has size {size}, front {front}, back {back}");
+        }
+        return new V2EventHistory(events, (int)size, (int)front, (int)back, UInt(e, "StartIndex"), UInt(e, "LastIndex"));
     }
 
     private static V2Event ReadEvent(JsonElement e) => new(
