@@ -1,4 +1,5 @@
 using Cairn.Protocol.Raftpb;
+using Cairn.Storage.FileSystem;
 using Cairn.Storage.Snap;
 using Cairn.Storage.Tests.Wal;
 using Google.Protobuf;
@@ -137,5 +138,35 @@ public sealed class SnapshotterTests
         Assert.Equal([SnapFileName.Snap(1, 100), SnapFileName.Snap(1, 200)], purged);
         Assert.Equal(Enumerable.Range(3, 5).Select(i => SnapFileName.Snap(1, (ulong)i * 100)).Reverse(), snapshotter.SnapNames());
         Assert.True(File.Exists(dir.Combine("db")));
+    }
+
+    [Fact]
+    public async Task The_purge_loop_removes_old_files_until_cancelled()
+    {
+        using var dir = new TempDirectory();
+        var snapshotter = new Snapshotter(dir.Path);
+        for (ulong i = 1; i <= 4; i++)
+        {
+            snapshotter.SaveSnap(MakeSnapshot(1, i, "s"));
+        }
+        var purged = new List<string>();
+        var twoPurged = new TaskCompletionSource();
+        using var stop = new CancellationTokenSource();
+        var loop = FilePurger.RunAsync(dir.Path, "snap", max: 2, TimeSpan.FromMilliseconds(5), name =>
+        {
+            lock (purged)
+            {
+                purged.Add(name);
+                if (purged.Count == 2)
+                {
+                    twoPurged.SetResult();
+                }
+            }
+        }, stop.Token);
+        await twoPurged.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        stop.Cancel();
+        await loop;
+        Assert.Equal([SnapFileName.Snap(1, 1), SnapFileName.Snap(1, 2)], purged);
+        Assert.Equal([SnapFileName.Snap(1, 4), SnapFileName.Snap(1, 3)], snapshotter.SnapNames());
     }
 }
