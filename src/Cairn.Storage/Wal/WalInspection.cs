@@ -17,43 +17,9 @@ public static class WalInspection
     /// </summary>
     public static void Verify(string directory, WalSnapshot snapshot)
     {
-        var names = WalSegmentName.ReadSegmentNames(directory);
-        int first = WalSegmentName.Search(names, snapshot.Index);
-        if (names.Count == 0 || first < 0 || !WalSegmentName.IsContiguous(names.Skip(first)))
-        {
-            throw new WalException(WalErrorKind.FileNotFound, directory);
-        }
-        byte[]? metadata = null;
-        bool match = false;
-        ReadSegments(directory, names.Skip(first), (decoder, record) =>
-        {
-            switch ((WalRecordType)record.Type)
-            {
-                case WalRecordType.Metadata:
-                    if (metadata is not null && !record.Data.SequenceEqual(metadata))
-                    {
-                        throw new WalException(WalErrorKind.MetadataConflict, decoder.CurrentPath);
-                    }
-                    metadata = record.Data.ToArray();
-                    break;
-                case WalRecordType.Snapshot:
-                    var loaded = WalPayloadCodec.ParseSnapshot(record.Data, decoder);
-                    if (loaded.Index == snapshot.Index)
-                    {
-                        if (loaded.Term != snapshot.Term)
-                        {
-                            throw new WalException(WalErrorKind.SnapshotMismatch, decoder.CurrentPath);
-                        }
-                        match = true;
-                    }
-                    break;
-                case WalRecordType.Entry or WalRecordType.State or WalRecordType.Crc:
-                    break;
-                default:
-                    throw new WalException(WalErrorKind.UnexpectedRecordType, decoder.CurrentPath, null, $"type {record.Type}");
-            }
-        });
-        if (!match)
+        var replay = new WalReplay(snapshot, readEntries: false);
+        ReadSegments(directory, WalSegmentName.SelectFrom(directory, snapshot.Index), replay.Apply);
+        if (!replay.SnapshotFound)
         {
             throw new WalException(WalErrorKind.SnapshotNotFound, directory);
         }
@@ -107,13 +73,12 @@ public static class WalInspection
             {
                 if (record.Type == (long)WalRecordType.Crc)
                 {
-                    if (decoder.Crc != 0 && record.Crc != decoder.Crc)
-                    {
-                        throw new WalException(WalErrorKind.CrcMismatch, decoder.CurrentPath, decoder.LastRecordOffset);
-                    }
-                    decoder.Crc = record.Crc;
+                    WalReplay.CheckCrcRecord(decoder, record.Crc);
                 }
-                visit(decoder, record);
+                else
+                {
+                    visit(decoder, record);
+                }
             }
         }
         finally

@@ -39,11 +39,7 @@ public static class WalRepair
                     case DecodeStatus.Record:
                         if (record.Type == (long)WalRecordType.Crc)
                         {
-                            if (decoder.Crc != 0 && record.Crc != decoder.Crc)
-                            {
-                                return false;
-                            }
-                            decoder.Crc = record.Crc;
+                            WalReplay.CheckCrcRecord(decoder, record.Crc); // a broken chain is no torn tail
                         }
                         continue;
                     case DecodeStatus.End:

@@ -47,6 +47,22 @@ public static class WalSegmentName
     }
 
     /// <summary>
+    /// The segments to read from the snapshot at <paramref name="snapshotIndex"/> on: from the one
+    /// holding it to the last, which must follow each other. Throws <see cref="WalErrorKind.FileNotFound"/>.
+    /// </summary>
+    public static List<string> SelectFrom(string directory, ulong snapshotIndex)
+    {
+        var names = ReadSegmentNames(directory);
+        int first = Search(names, snapshotIndex);
+        if (names.Count == 0 || first < 0 || !IsContiguous(names.Skip(first)))
+        {
+            throw new WalException(WalErrorKind.FileNotFound, directory, null,
+                names.Count == 0 ? "no segments" : $"no contiguous segments from snapshot index {snapshotIndex}");
+        }
+        return names.GetRange(first, names.Count - first);
+    }
+
+    /// <summary>
     /// The position of the last name whose index is at most <paramref name="index"/>: the segment
     /// holding the snapshot record at that index. -1 when every segment starts after it.
     /// </summary>

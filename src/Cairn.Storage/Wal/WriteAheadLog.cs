@@ -198,68 +198,13 @@ public sealed class WriteAheadLog : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var decoder = _decoder ?? throw new InvalidOperationException("wal: decoder not found (ReadAll was already called, or the WAL was created)");
-            byte[]? metadata = null;
-            var state = HardState.Of(0, 0, 0);
-            var entries = new List<Entry>();
-            bool match = false;
-
+            var replay = new WalReplay(_start, readEntries: true);
             DecodeStatus status;
             while ((status = decoder.Decode(out var record)) == DecodeStatus.Record)
             {
-                switch ((WalRecordType)record.Type)
-                {
-                    case WalRecordType.Entry:
-                        var entry = WalPayloadCodec.ParseEntry(record.Data, decoder);
-                        if (entry.Index > _start.Index)
-                        {
-                            ulong up = entry.Index - _start.Index - 1;
-                            if (up > (ulong)entries.Count)
-                            {
-                                throw new WalException(WalErrorKind.SliceOutOfRange, decoder.CurrentPath, null,
-                                    $"entry {entry.Index} after {entries.Count} entries following snapshot {_start.Index}");
-                            }
-                            if (up < (ulong)entries.Count)
-                            {
-                                entries.RemoveRange((int)up, entries.Count - (int)up);
-                            }
-                            entries.Add(entry);
-                        }
-                        _lastIndex = entry.Index;
-                        break;
-
-                    case WalRecordType.State:
-                        state = WalPayloadCodec.ParseHardState(record.Data, decoder);
-                        break;
-
-                    case WalRecordType.Metadata:
-                        if (metadata is not null && !record.Data.SequenceEqual(metadata))
-                        {
-                            throw new WalException(WalErrorKind.MetadataConflict, decoder.CurrentPath);
-                        }
-                        metadata = record.HasData ? record.Data.ToArray() : null;
-                        break;
-
-                    case WalRecordType.Crc:
-                        CheckCrcRecord(decoder, record.Crc);
-                        break;
-
-                    case WalRecordType.Snapshot:
-                        var snapshot = WalPayloadCodec.ParseSnapshot(record.Data, decoder);
-                        if (snapshot.Index == _start.Index)
-                        {
-                            if (snapshot.Term != _start.Term)
-                            {
-                                throw new WalException(WalErrorKind.SnapshotMismatch, decoder.CurrentPath, null,
-                                    $"snapshot at index {snapshot.Index} has term {snapshot.Term}, expected {_start.Term}");
-                            }
-                            match = true;
-                        }
-                        break;
-
-                    default:
-                        throw new WalException(WalErrorKind.UnexpectedRecordType, decoder.CurrentPath, null, $"type {record.Type}");
-                }
+                replay.Apply(decoder, record);
             }
+            _lastIndex = Math.Max(_lastIndex, replay.LastIndex);
 
             if (_appendMode)
             {
@@ -274,7 +219,7 @@ public sealed class WriteAheadLog : IDisposable
                 Preallocation.ZeroToEnd(tail.Handle, decoder.LastValidOffset, tail.Path);
             }
 
-            if (!match)
+            if (!replay.SnapshotFound)
             {
                 throw new WalException(WalErrorKind.SnapshotNotFound, Directory, null,
                     $"no snapshot record at index {_start.Index} term {_start.Term}");
@@ -290,10 +235,10 @@ public sealed class WriteAheadLog : IDisposable
                 _segments.Clear();
             }
             _start = new WalSnapshot();
-            _metadata = metadata;
+            _metadata = replay.Metadata;
             _decoder = null;
-            _state = state;
-            return new WalContents(metadata, state, entries);
+            _state = replay.State;
+            return new WalContents(replay.Metadata, replay.State, replay.Entries);
         }
     }
 
@@ -422,18 +367,10 @@ public sealed class WriteAheadLog : IDisposable
 
     private static WriteAheadLog OpenAt(string directory, WalSnapshot snapshot, WalOptions options, bool appendMode)
     {
-        var names = WalSegmentName.ReadSegmentNames(directory);
-        int first = WalSegmentName.Search(names, snapshot.Index);
-        if (names.Count == 0 || first < 0 || !WalSegmentName.IsContiguous(names.Skip(first)))
-        {
-            throw new WalException(WalErrorKind.FileNotFound, directory, null,
-                names.Count == 0 ? "no segments" : $"no contiguous segments from snapshot index {snapshot.Index}");
-        }
-
         var segments = new List<WalSegment>();
         try
         {
-            foreach (string name in names.Skip(first))
+            foreach (string name in WalSegmentName.SelectFrom(directory, snapshot.Index))
             {
                 string path = Path.Combine(directory, name);
                 var file = appendMode
@@ -458,17 +395,6 @@ public sealed class WriteAheadLog : IDisposable
     }
 
     private WalSegment Tail => _segments[^1];
-
-    private static void CheckCrcRecord(WalDecoder decoder, uint recordCrc)
-    {
-        // A fresh chain (0) accepts any carried value: the first segment opened need not be the first written.
-        if (decoder.Crc != 0 && recordCrc != decoder.Crc)
-        {
-            throw new WalException(WalErrorKind.CrcMismatch, decoder.CurrentPath, decoder.LastRecordOffset,
-                $"segment carries crc {recordCrc:x8}, the previous segment ended with {decoder.Crc:x8}");
-        }
-        decoder.Crc = recordCrc;
-    }
 
     private WalEncoder Writable()
     {
