@@ -79,6 +79,8 @@ public sealed class RealEtcdDataDirTests(GoWalCheck go, ITestOutputHelper output
         {
             var contents = reader.ReadAll();
             var metadata = Metadata.Parser.ParseFrom(contents.Metadata);
+            Assert.Equal(contents.Metadata, WalMetadata.Encode(metadata.NodeID, metadata.ClusterID));
+            Assert.Equal((metadata.NodeID, metadata.ClusterID), WalMetadata.Decode(contents.Metadata));
             var puts = contents.Entries
                 .Where(e => e.Type == EntryType.EntryNormal && e.HasData)
                 .Select(e => TryParseRequest(e.Data))
