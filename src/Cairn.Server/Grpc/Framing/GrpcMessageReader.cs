@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.IO.Pipelines;
 using Google.Protobuf;
 
@@ -26,7 +25,7 @@ internal sealed class GrpcMessageReader
     {
         _input = input;
         _maxMessageSize = maxMessageSize;
-        _gzip = string.Equals(encoding, GrpcProtocol.GzipEncoding, StringComparison.OrdinalIgnoreCase);
+        _gzip = GrpcFrameDecoder.IsGzip(encoding);
         _unary = unary;
     }
 
@@ -50,7 +49,7 @@ internal sealed class GrpcMessageReader
                     T message;
                     try
                     {
-                        message = Parse(parser, payload, compressed);
+                        message = GrpcFrameDecoder.Parse(parser, payload, compressed, _maxMessageSize, _unary);
                     }
                     finally
                     {
@@ -87,70 +86,14 @@ internal sealed class GrpcMessageReader
     {
         Span<byte> header = stackalloc byte[GrpcProtocol.MessageHeaderSize];
         buffer.Slice(0, GrpcProtocol.MessageHeaderSize).CopyTo(header);
-        var flag = header[0];
-        var length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
-        if (length > int.MaxValue)
-        {
-            Reject(buffer, GrpcStatusCode.ResourceExhausted,
-                $"grpc: received message larger than max length allowed on current machine ({length} vs. {int.MaxValue})");
-        }
-        if (length > (uint)_maxMessageSize)
-        {
-            Reject(buffer, GrpcStatusCode.ResourceExhausted,
-                $"grpc: received message larger than max ({length} vs. {_maxMessageSize})");
-        }
-        switch (flag)
-        {
-            case 0:
-                return (false, (int)length);
-            case 1 when _gzip:
-                return (true, (int)length);
-            case 1:
-                Reject(buffer, GrpcStatusCode.Internal, "grpc: compressed flag set with identity or empty encoding");
-                break;
-            default:
-                Reject(buffer, GrpcStatusCode.Internal, $"grpc: received unexpected payload format {flag}");
-                break;
-        }
-        throw new InvalidOperationException("unreachable");
-    }
-
-    private void Reject(ReadOnlySequence<byte> buffer, GrpcStatusCode code, string detail)
-    {
-        _input.AdvanceTo(buffer.Start, buffer.End);
-        throw new GrpcException(code, detail);
-    }
-
-    private T Parse<T>(MessageParser<T> parser, ReadOnlySequence<byte> payload, bool compressed)
-        where T : class, IMessage<T>
-    {
-        byte[]? rented = null;
         try
         {
-            if (compressed)
-            {
-                var size = GzipPayload.Decompress(payload, _maxMessageSize, out rented);
-                if (size > _maxMessageSize)
-                {
-                    throw new GrpcException(GrpcStatusCode.ResourceExhausted,
-                        $"grpc: received message larger than max ({size} vs. {_maxMessageSize})");
-                }
-                payload = new ReadOnlySequence<byte>(rented, 0, size);
-            }
-            return parser.ParseFrom(payload);
+            return GrpcFrameDecoder.ReadHeader(header, _maxMessageSize, _gzip);
         }
-        catch (InvalidProtocolBufferException e)
+        catch (GrpcException)
         {
-            throw new GrpcException(GrpcStatusCode.Internal, _unary
-                ? $"grpc: error unmarshalling request: {e.Message}"
-                : $"grpc: failed to unmarshal the received message {e.Message}", null, e);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
+            _input.AdvanceTo(buffer.Start, buffer.End);
+            throw;
         }
     }
 }

@@ -1,0 +1,52 @@
+using Cairn.Server.Grpc;
+using Cairn.Server.Grpc.Client;
+using Cairn.Server.Tests.Grpc.Support;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Cairn.Server.Tests.Grpc;
+
+public sealed class GrpcUnaryCallTests
+{
+    [Fact]
+    public async Task Unary_call_returns_the_handler_response()
+    {
+        await using var server = await TestWireServer.StartAsync(s => s.AddUnary(TestMethods.Unary,
+            (request, _) => ValueTask.FromResult(new StringValue { Value = "echo:" + request.Value })));
+        using var channel = server.CreateChannel();
+
+        var response = await channel.UnaryAsync(TestMethods.Unary, new StringValue { Value = "hi" });
+
+        Assert.Equal("echo:hi", response.Value);
+    }
+
+    [Fact]
+    public async Task Request_metadata_reaches_the_handler_and_response_metadata_the_client()
+    {
+        await using var server = await TestWireServer.StartAsync(s => s.AddUnary(TestMethods.Unary, (_, context) =>
+        {
+            var token = context.RequestHeaders.GetValue("token");
+            var blob = context.RequestHeaders.GetBytes("blob-bin");
+            return ValueTask.FromResult(new StringValue { Value = $"{token}/{Convert.ToHexString(blob ?? [])}" });
+        }));
+        using var channel = server.CreateChannel();
+
+        var headers = new GrpcMetadata().Add("token", "secret").Add("blob-bin", [0x00, 0xFF, 0x10]);
+        var response = await channel.UnaryAsync(TestMethods.Unary, new StringValue(), new GrpcCallOptions { Headers = headers });
+
+        Assert.Equal("secret/00FF10", response.Value);
+    }
+
+    [Fact]
+    public async Task Handler_status_reaches_the_client_with_code_and_exact_text()
+    {
+        const string text = "etcdserver: 100% wrong — ünïcode\nline";
+        await using var server = await TestWireServer.StartAsync(s => s.AddUnary(TestMethods.Unary,
+            (_, _) => throw new GrpcException(GrpcStatusCode.FailedPrecondition, text)));
+        using var channel = server.CreateChannel();
+
+        var error = await Assert.ThrowsAsync<GrpcException>(() => channel.UnaryAsync(TestMethods.Unary, new StringValue()));
+
+        Assert.Equal(GrpcStatusCode.FailedPrecondition, error.Code);
+        Assert.Equal(text, error.Detail);
+    }
+}
