@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.IO.Pipelines;
+using Cairn.Server.Hosting.Http2;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -14,8 +16,11 @@ namespace Cairn.Server.Hosting;
 /// to the connection pipeline of a second, HTTP/1.1-only endpoint that accepts nothing itself.
 /// With TLS (later), ALPN does this choosing instead.
 /// </summary>
-internal sealed class Http2PrefaceRouter(TimeSpan prefaceTimeout, ILogger logger)
+internal sealed class Http2PrefaceRouter(TimeSpan prefaceTimeout, int maxFrameSize, ILogger logger)
 {
+    // Far above what Kestrel's header limits let through; a block this big is Kestrel's to refuse.
+    private const int MaxHeaderBlockToRepair = 256 * 1024;
+
     private static ReadOnlySpan<byte> Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
 
     private ConnectionDelegate? _http1;
@@ -64,7 +69,7 @@ internal sealed class Http2PrefaceRouter(TimeSpan prefaceTimeout, ILogger logger
             switch (verdict)
             {
                 case Verdict.Http2:
-                    await http2(connection).ConfigureAwait(false);
+                    await ServeHttp2Async(connection, http2).ConfigureAwait(false);
                     break;
                 case Verdict.Http1 when _http1 is { } http1:
                     await http1(connection).ConfigureAwait(false);
@@ -77,6 +82,22 @@ internal sealed class Http2PrefaceRouter(TimeSpan prefaceTimeout, ILogger logger
         finally
         {
             Interlocked.Decrement(ref _openConnections);
+        }
+    }
+
+    /// <summary>HTTP/2, reading through the <c>:authority</c> repair (see <see cref="AuthorityRepairingReader"/>).</summary>
+    private async Task ServeHttp2Async(ConnectionContext connection, ConnectionDelegate http2)
+    {
+        var transport = connection.Transport;
+        connection.Transport = new RepairedTransport(
+            new AuthorityRepairingReader(transport.Input, maxFrameSize, MaxHeaderBlockToRepair), transport.Output);
+        try
+        {
+            await http2(connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.Transport = transport;
         }
     }
 
@@ -115,6 +136,13 @@ internal sealed class Http2PrefaceRouter(TimeSpan prefaceTimeout, ILogger logger
         {
             return Verdict.NeedMore;
         }
+    }
+
+    private sealed class RepairedTransport(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
     }
 
     /// <summary>etcd's client listener turns on TCP keep-alive every 30 s; do the same.</summary>

@@ -13,6 +13,9 @@ namespace Cairn.Server.Hosting;
 /// </summary>
 public sealed class WireServer : IAsyncDisposable
 {
+    // HTTP/2's default; the authority repair re-frames header blocks to it.
+    private const int Http2MaxFrameSize = 16 * 1024;
+
     private readonly WireServerOptions _options;
     private readonly HttpRouteTable _routes;
     private readonly ILogger _logger;
@@ -34,7 +37,7 @@ public sealed class WireServer : IAsyncDisposable
             : options.Grpc;
         Grpc = new GrpcDispatcher(services, grpcOptions);
         _routes.UseLogger(_logger);
-        _router = new Http2PrefaceRouter(options.FirstBytesTimeout, _logger);
+        _router = new Http2PrefaceRouter(options.FirstBytesTimeout, Http2MaxFrameSize, _logger);
     }
 
     public GrpcDispatcher Grpc { get; }
@@ -140,6 +143,7 @@ public sealed class WireServer : IAsyncDisposable
         limits.MinRequestBodyDataRate = null;
         limits.MinResponseDataRate = null;
         limits.KeepAliveTimeout = _options.IdleConnectionTimeout ?? Timeout.InfiniteTimeSpan;
+        limits.Http2.MaxFrameSize = Http2MaxFrameSize;
         limits.Http2.MaxStreamsPerConnection = _options.MaxConcurrentStreams;
         limits.Http2.InitialConnectionWindowSize = _options.InitialConnectionWindowSize;
         limits.Http2.InitialStreamWindowSize = _options.InitialStreamWindowSize;

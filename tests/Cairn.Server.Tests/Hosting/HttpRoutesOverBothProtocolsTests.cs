@@ -93,4 +93,17 @@ public sealed class HttpRoutesOverBothProtocolsTests : IAsyncLifetime
         Assert.Equal(20, connects.Count);
         Assert.Equal(1, connects.Sum());
     }
+
+    [Fact]
+    public async Task Http2_authority_with_a_scheme_is_repaired_not_refused()
+    {
+        // grpc-go sends "http://host:port" as :authority when etcd's client dials one endpoint;
+        // curl sends the Host header as :authority. (curl 7.88 cannot reuse a prior-knowledge
+        // connection, so reuse is covered by the raw HTTP/2 tests.)
+        var result = await ExternalProcess.CurlAsync(
+            "--http2-prior-knowledge", "-H", $"Host: {_server.Url}", _server.Url + "/echo-method");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("GET HTTP/2", result.Stdout);
+    }
 }

@@ -50,6 +50,59 @@ internal static class ExternalProcess
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>
+    /// Starts a long-running client (etcdctl watch), waits until its output satisfies
+    /// <paramref name="until"/>, then kills it and returns what it printed.
+    /// </summary>
+    public static async Task<string> RunUntilAsync(string fileName, IEnumerable<string> arguments, Func<string, bool> until, TimeSpan? timeout = null)
+    {
+        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {fileName}");
+        var output = new System.Text.StringBuilder();
+        var satisfied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+            lock (output)
+            {
+                output.Append(e.Data).Append('\n');
+                if (until(output.ToString()))
+                {
+                    satisfied.TrySetResult();
+                }
+            }
+        };
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.BeginOutputReadLine();
+        try
+        {
+            await satisfied.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            string printed;
+            lock (output)
+            {
+                printed = output.ToString();
+            }
+            throw new TimeoutException($"{fileName} never printed what was expected; stdout:\n{printed}\nstderr:\n{await stderr}");
+        }
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        lock (output)
+        {
+            return output.ToString();
+        }
+    }
+
     public static Task<Result> EtcdctlAsync(string endpoint, params string[] arguments) =>
         RunAsync("etcdctl", new[] { "--endpoints=" + endpoint, "--dial-timeout=5s", "--command-timeout=10s" }.Concat(arguments));
 
