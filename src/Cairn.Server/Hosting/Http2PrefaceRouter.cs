@@ -25,9 +25,13 @@ internal sealed class Http2PrefaceRouter(TimeSpan prefaceTimeout, int maxFrameSi
 
     private ConnectionDelegate? _http1;
     private long _openConnections;
+    private long _acceptedConnections;
 
     /// <summary>Connections accepted on the public endpoints and not yet closed.</summary>
     public long OpenConnections => Volatile.Read(ref _openConnections);
+
+    /// <summary>Connections accepted on the public endpoints since the start.</summary>
+    public long AcceptedConnections => Volatile.Read(ref _acceptedConnections);
 
     /// <summary>Middleware for the HTTP/1.1 hand-off endpoint: remembers its connection pipeline.</summary>
     public ConnectionDelegate CaptureHttp1(ConnectionDelegate next)
@@ -62,6 +66,7 @@ internal sealed class Http2PrefaceRouter(TimeSpan prefaceTimeout, int maxFrameSi
     private async Task RouteAsync(ConnectionContext connection, ConnectionDelegate http2)
     {
         Interlocked.Increment(ref _openConnections);
+        Interlocked.Increment(ref _acceptedConnections);
         try
         {
             EnableTcpKeepAlive(connection);

@@ -35,6 +35,7 @@ public sealed class WireServer : IAsyncDisposable
         var grpcOptions = options.Grpc.Logger == Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance
             ? options.Grpc with { Logger = options.LoggerFactory.CreateLogger("Cairn.Grpc") }
             : options.Grpc;
+        Services = services;
         Grpc = new GrpcDispatcher(services, grpcOptions);
         _routes.UseLogger(_logger);
         _router = new Http2PrefaceRouter(options.FirstBytesTimeout, Http2MaxFrameSize, _logger);
@@ -42,8 +43,14 @@ public sealed class WireServer : IAsyncDisposable
 
     public GrpcDispatcher Grpc { get; }
 
+    /// <summary>The registered methods, with their statistics (for /metrics).</summary>
+    public GrpcServiceRegistry Services { get; }
+
     /// <summary>Client connections open right now, on all listeners.</summary>
     public long OpenConnections => _router.OpenConnections;
+
+    /// <summary>Client connections accepted since the start, on all listeners.</summary>
+    public long AcceptedConnections => _router.AcceptedConnections;
 
     /// <summary>After start: each listen URL with the address really bound (a port 0 resolved).</summary>
     public IReadOnlyList<BoundListener> Listeners =>
@@ -142,7 +149,9 @@ public sealed class WireServer : IAsyncDisposable
         limits.MaxRequestBodySize = null;
         limits.MinRequestBodyDataRate = null;
         limits.MinResponseDataRate = null;
-        limits.KeepAliveTimeout = _options.IdleConnectionTimeout ?? Timeout.InfiniteTimeSpan;
+        // Kestrel's HTTP/2 idle timer takes Timeout.InfiniteTimeSpan as -1 ms, which closes every
+        // connection that is without a stream at the next heartbeat; "never" is ten years here.
+        limits.KeepAliveTimeout = _options.IdleConnectionTimeout ?? TimeSpan.FromDays(3650);
         limits.Http2.MaxFrameSize = Http2MaxFrameSize;
         limits.Http2.MaxStreamsPerConnection = _options.MaxConcurrentStreams;
         limits.Http2.InitialConnectionWindowSize = _options.InitialConnectionWindowSize;

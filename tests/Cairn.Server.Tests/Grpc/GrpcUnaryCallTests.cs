@@ -49,4 +49,20 @@ public sealed class GrpcUnaryCallTests
         Assert.Equal(GrpcStatusCode.FailedPrecondition, error.Code);
         Assert.Equal(text, error.Detail);
     }
+
+    [Fact]
+    public async Task An_idle_connection_outlives_kestrels_heartbeat()
+    {
+        // Kestrel checks its timers every second; an idle HTTP/2 connection must not be closed
+        // by them (etcd's clients keep one connection for hours).
+        await using var server = await TestWireServer.StartAsync(s => s.AddEcho());
+        using var channel = server.CreateChannel();
+        await channel.UnaryAsync(TestMethods.Unary, new StringValue { Value = "before" });
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        var after = await channel.UnaryAsync(TestMethods.Unary, new StringValue { Value = "after" });
+
+        Assert.Equal("after", after.Value);
+        Assert.Equal(1, server.Server.AcceptedConnections);
+    }
 }

@@ -8,10 +8,11 @@ namespace Cairn.Server.Hosting.Http2;
 /// The inbound side of an HTTP/2 connection as Kestrel reads it, with header blocks whose
 /// <c>:authority</c> Kestrel would refuse repaired on the way (see
 /// <see cref="HpackAuthorityRewriter"/>). Bytes pass through untouched and uncopied; the
-/// reader only walks frame headers, and parses a header block once it is complete. A block
-/// that needs repair is held back until Kestrel has consumed what precedes it, then served
-/// re-framed from a buffer of its own; a block still waiting for its CONTINUATION frames is
-/// held back until it is whole. Anything malformed is passed on for Kestrel to refuse.
+/// reader only walks frame headers, lets whole frames through (never a part of one), and parses
+/// a header block once it is complete. A block that needs repair is held back until Kestrel has
+/// consumed what precedes it, then served re-framed from a buffer of its own. Anything
+/// malformed (an oversized frame, a stray CONTINUATION) switches the reader to plain pass-through
+/// for Kestrel to refuse.
 /// </summary>
 internal sealed class AuthorityRepairingReader : PipeReader
 {
@@ -36,7 +37,7 @@ internal sealed class AuthorityRepairingReader : PipeReader
 
     private ReadOnlySequence<byte> _innerBuffer;
     private long _presentedLength;
-    private bool _heldBackIncompleteBlock;
+    private bool _heldBack;
 
     // A repaired block found ahead of what Kestrel has consumed, waiting for its turn...
     private byte[]? _pending;
@@ -101,7 +102,7 @@ internal sealed class AuthorityRepairingReader : PipeReader
             return;
         }
         var consumedBytes = _innerBuffer.Slice(0, consumed).Length;
-        if (_heldBackIncompleteBlock && _innerBuffer.Slice(0, examined).Length >= _presentedLength)
+        if (_heldBack && _innerBuffer.Slice(0, examined).Length >= _presentedLength)
         {
             // Kestrel wants more, and so do we: wait for bytes beyond everything the pipe holds.
             examined = _innerBuffer.End;
@@ -131,14 +132,15 @@ internal sealed class AuthorityRepairingReader : PipeReader
     {
         var buffer = result.Buffer;
         _innerBuffer = buffer;
-        _heldBackIncompleteBlock = false;
+        _heldBack = false;
         _presentedLength = buffer.Length;
         if (_passThrough)
         {
             return result;
         }
+        var end = _consumed + buffer.Length;
         var (holdAt, incomplete) = Scan(buffer);
-        if (holdAt < 0 || (incomplete && result.IsCompleted))
+        if (holdAt >= end || _passThrough || result.IsCompleted)
         {
             return result;
         }
@@ -155,14 +157,16 @@ internal sealed class AuthorityRepairingReader : PipeReader
             Repairs++;
             return ServeReplacement();
         }
-        _heldBackIncompleteBlock = incomplete;
+        _heldBack = incomplete;
         _presentedLength = holdAt - _consumed;
         return new ReadResult(buffer.Slice(0, _presentedLength), result.IsCanceled, isCompleted: false);
     }
 
     /// <summary>
-    /// Walks the frames not yet checked. Returns where presentation must stop (the start of a
-    /// header block that needs repair, or that is not complete yet), or -1.
+    /// Walks the frames not yet checked and says where presentation must stop: at the first
+    /// frame not yet whole (Kestrel's reader copies bytes, not frames, so nothing of a frame is
+    /// let through before all of it can be checked), at a header block still waiting for its
+    /// CONTINUATIONs (both "incomplete"), or at a block that needs repair.
     /// </summary>
     private (long HoldAt, bool Incomplete) Scan(ReadOnlySequence<byte> buffer)
     {
@@ -172,24 +176,29 @@ internal sealed class AuthorityRepairingReader : PipeReader
         }
         var end = _consumed + buffer.Length;
         Span<byte> header = stackalloc byte[FrameHeaderLength];
-        while (end - _scanned >= FrameHeaderLength)
+        while (true)
         {
+            if (end - _scanned < FrameHeaderLength)
+            {
+                return (_scanned, _scanned < end);
+            }
             buffer.Slice(_scanned - _consumed, FrameHeaderLength).CopyTo(header);
             var length = ReadLength(header);
-            var frameEnd = _scanned + FrameHeaderLength + length;
-            if (header[3] != HeadersType)
+            if (length > _maxFrameSize)
             {
-                if (frameEnd > end)
-                {
-                    break;
-                }
-                _scanned = frameEnd;
-                continue;
+                // Kestrel answers an oversized frame with FRAME_SIZE_ERROR; do not wait for it.
+                _passThrough = true;
+                return (end, false);
             }
+            var frameEnd = _scanned + FrameHeaderLength + length;
             if (frameEnd > end)
             {
-                // Kestrel cannot act on a HEADERS frame it does not have whole.
-                break;
+                return (_scanned, true);
+            }
+            if (header[3] != HeadersType)
+            {
+                _scanned = frameEnd;
+                continue;
             }
             var blockEnd = frameEnd;
             var flags = header[4];
@@ -199,17 +208,17 @@ internal sealed class AuthorityRepairingReader : PipeReader
                 if (blockEnd - _scanned > _maxHeaderBlock)
                 {
                     _passThrough = true;
-                    return (-1, false);
+                    return (end, false);
                 }
                 if (end - blockEnd < FrameHeaderLength)
                 {
                     return (_scanned, true);
                 }
                 buffer.Slice(blockEnd - _consumed, FrameHeaderLength).CopyTo(header);
-                if (header[3] != ContinuationType)
+                if (header[3] != ContinuationType || ReadLength(header) > _maxFrameSize)
                 {
                     _passThrough = true;
-                    return (-1, false);
+                    return (end, false);
                 }
                 endHeaders = (header[4] & EndHeadersFlag) != 0;
                 blockEnd += FrameHeaderLength + ReadLength(header);
@@ -227,7 +236,6 @@ internal sealed class AuthorityRepairingReader : PipeReader
             }
             _scanned = blockEnd;
         }
-        return (-1, false);
     }
 
     /// <summary>The repaired frames for a whole header block (HEADERS plus CONTINUATIONs), or null.</summary>
