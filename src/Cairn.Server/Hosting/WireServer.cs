@@ -86,12 +86,14 @@ public sealed class WireServer : IAsyncDisposable
         {
             if (url.IsUnixSocket)
             {
-                if (!bound.Add("unix:" + url.SocketPath))
+                // Relative to the working directory, as etcd's; Kestrel wants it absolute.
+                var path = Path.GetFullPath(url.SocketPath!);
+                if (!bound.Add("unix:" + path))
                 {
                     continue;
                 }
-                RemoveStaleSocket(url.SocketPath!);
-                kestrelOptions.ListenUnixSocket(url.SocketPath!, listen => ConfigurePublic(url, listen));
+                RemoveStaleSocket(path);
+                kestrelOptions.ListenUnixSocket(path, listen => ConfigurePublic(url, listen));
                 continue;
             }
             var endpoint = await url.ResolveAsync(cancellationToken).ConfigureAwait(false);
@@ -129,9 +131,12 @@ public sealed class WireServer : IAsyncDisposable
         }
         await _kestrel.StopAsync(cancellationToken).ConfigureAwait(false);
         _kestrel.Dispose();
-        foreach (var (url, _) in _listeners.Where(l => l.Url.IsUnixSocket))
+        foreach (var (_, listen) in _listeners)
         {
-            RemoveStaleSocket(url.SocketPath!);
+            if (listen.EndPoint is System.Net.Sockets.UnixDomainSocketEndPoint unix)
+            {
+                RemoveStaleSocket(unix.ToString());
+            }
         }
     }
 

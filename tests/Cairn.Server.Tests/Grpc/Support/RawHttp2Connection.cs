@@ -160,6 +160,13 @@ internal sealed class RawHttp2Connection : IAsyncDisposable
         }
     }
 
+    /// <summary>Whatever bytes come next (for HTTP/1.1 answers).</summary>
+    public async Task<int> ReadRawAsync(byte[] buffer)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await _stream.ReadAsync(buffer, limit.Token);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stream.DisposeAsync();
