@@ -16,7 +16,7 @@ namespace Cairn.Server.Hosting;
 /// to the connection pipeline of a second, HTTP/1.1-only endpoint that accepts nothing itself.
 /// With TLS (later), ALPN does this choosing instead.
 /// </summary>
-internal sealed class Http2PrefaceRouter(TimeSpan prefaceTimeout, int maxFrameSize, ILogger logger)
+internal sealed class Http2PrefaceRouter(TimeSpan prefaceTimeout, int? repairFrameSize, ILogger logger)
 {
     // Far above what Kestrel's header limits let through; a block this big is Kestrel's to refuse.
     private const int MaxHeaderBlockToRepair = 256 * 1024;
@@ -90,9 +90,14 @@ internal sealed class Http2PrefaceRouter(TimeSpan prefaceTimeout, int maxFrameSi
         }
     }
 
-    /// <summary>HTTP/2, reading through the <c>:authority</c> repair (see <see cref="AuthorityRepairingReader"/>).</summary>
+    /// <summary>HTTP/2, reading through the <c>:authority</c> repair (see <see cref="AuthorityRepairingReader"/>) unless it is off.</summary>
     private async Task ServeHttp2Async(ConnectionContext connection, ConnectionDelegate http2)
     {
+        if (repairFrameSize is not { } maxFrameSize)
+        {
+            await http2(connection).ConfigureAwait(false);
+            return;
+        }
         var transport = connection.Transport;
         connection.Transport = new RepairedTransport(
             new AuthorityRepairingReader(transport.Input, maxFrameSize, MaxHeaderBlockToRepair), transport.Output);

@@ -38,7 +38,7 @@ public sealed class WireServer : IAsyncDisposable
         Services = services;
         Grpc = new GrpcDispatcher(services, grpcOptions);
         _routes.UseLogger(_logger);
-        _router = new Http2PrefaceRouter(options.FirstBytesTimeout, Http2MaxFrameSize, _logger);
+        _router = new Http2PrefaceRouter(options.FirstBytesTimeout, options.RepairSchemeAuthority ? Http2MaxFrameSize : null, _logger);
     }
 
     public GrpcDispatcher Grpc { get; }

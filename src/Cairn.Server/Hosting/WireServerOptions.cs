@@ -44,6 +44,13 @@ public sealed record WireServerOptions
     /// <summary>A new connection that sends nothing for this long is closed.</summary>
     public TimeSpan FirstBytesTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Rewrite an HTTP/2 <c>:authority</c> that Kestrel would refuse (grpc-go sends
+    /// <c>http://host:port</c> when etcd's client dials one endpoint, e.g. for
+    /// <c>etcdctl endpoint status</c>) instead of letting Kestrel reset the stream.
+    /// </summary>
+    public bool RepairSchemeAuthority { get; init; } = true;
+
     /// <summary>Limits of the gRPC layer (message sizes).</summary>
     public GrpcServerOptions Grpc { get; init; } = new();
 

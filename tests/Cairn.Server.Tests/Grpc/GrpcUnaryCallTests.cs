@@ -65,4 +65,68 @@ public sealed class GrpcUnaryCallTests
         Assert.Equal("after", after.Value);
         Assert.Equal(1, server.Server.AcceptedConnections);
     }
+
+    [Fact]
+    public async Task Unexpected_handler_exception_is_unknown_with_its_message()
+    {
+        await using var server = await TestWireServer.StartAsync(s => s.AddUnary(TestMethods.Unary,
+            (_, _) => throw new InvalidOperationException("the handler tripped")));
+        using var channel = server.CreateChannel();
+
+        var error = await Assert.ThrowsAsync<GrpcException>(() => channel.UnaryAsync(TestMethods.Unary, new StringValue()));
+
+        Assert.Equal(GrpcStatusCode.Unknown, error.Code);
+        Assert.Equal("the handler tripped", error.Detail);
+        Assert.Equal(1, server.Server.Services.Methods.Single().Statistics.Handled(GrpcStatusCode.Unknown));
+    }
+
+    [Fact]
+    public async Task Response_headers_can_be_sent_before_any_message()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await TestWireServer.StartAsync(s => s.AddServerStreaming(TestMethods.ServerStream, async (_, responses, context) =>
+        {
+            context.ResponseHeaders.Add("member-id", "7");
+            await context.SendResponseHeadersAsync();
+            await release.Task.WaitAsync(context.CancellationToken);
+            await responses.WriteAsync(new StringValue { Value = "late" });
+        }));
+        using var channel = server.CreateChannel();
+        using var call = channel.ServerStreaming(TestMethods.ServerStream, new StringValue());
+
+        var headers = await call.ResponseHeadersAsync();
+        release.SetResult();
+
+        Assert.Equal("7", headers.GetValue("member-id"));
+        Assert.True(await call.ResponseStream.MoveNextAsync());
+        Assert.Equal("late", call.ResponseStream.Current.Value);
+    }
+
+    [Fact]
+    public async Task Unreachable_server_is_unavailable()
+    {
+        using var channel = new GrpcChannel("http://127.0.0.1:1");
+
+        var error = await Assert.ThrowsAsync<GrpcException>(() => channel.UnaryAsync(TestMethods.Unary, new StringValue()));
+
+        Assert.Equal(GrpcStatusCode.Unavailable, error.Code);
+        Assert.StartsWith("connection error: desc = \"transport: Error while dialing", error.Detail);
+    }
+
+    [Fact]
+    public async Task Statistics_count_calls_messages_and_codes_per_method()
+    {
+        await using var server = await TestWireServer.StartAsync(s => s.AddEcho());
+        using var channel = server.CreateChannel();
+        await channel.UnaryAsync(TestMethods.Unary, new StringValue());
+        using (var call = channel.ServerStreaming(TestMethods.ServerStream, new StringValue { Value = "2!" }))
+        {
+            await Assert.ThrowsAsync<GrpcException>(async () => { while (await call.ResponseStream.MoveNextAsync()) { } });
+        }
+
+        var unary = server.Server.Services.Methods.Single(m => m.Method == TestMethods.Unary).Statistics;
+        var stream = server.Server.Services.Methods.Single(m => m.Method == TestMethods.ServerStream).Statistics;
+        Assert.Equal((1, 1, 1, 1), (unary.Started, unary.Handled(GrpcStatusCode.OK), unary.MessagesSent, unary.MessagesReceived));
+        Assert.Equal((1, 1, 2, 1), (stream.Started, stream.Handled(GrpcStatusCode.Aborted), stream.MessagesSent, stream.MessagesReceived));
+    }
 }

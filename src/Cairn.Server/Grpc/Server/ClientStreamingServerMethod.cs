@@ -14,5 +14,6 @@ internal sealed class ClientStreamingServerMethod<TRequest, TResponse>(
         var requests = new GrpcServerStreamReader<TRequest>(context, method.RequestParser);
         var response = await handler(requests, context).ConfigureAwait(false);
         context.Response.WriteLastMessage(response);
+        Statistics.OnMessageSent();
     }
 }

@@ -133,7 +133,7 @@ public sealed class GrpcDispatcher
         }
     }
 
-    private async Task<(GrpcStatusCode Code, string? Detail)> RunHandlerAsync(
+    private async ValueTask<(GrpcStatusCode Code, string? Detail)> RunHandlerAsync(
         ServerMethod method, GrpcCallContext context, CancellationToken aborted)
     {
         try

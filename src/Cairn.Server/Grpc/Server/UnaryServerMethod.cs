@@ -13,5 +13,6 @@ internal sealed class UnaryServerMethod<TRequest, TResponse>(
         var request = await context.ReadSingleRequestAsync(method.RequestParser).ConfigureAwait(false);
         var response = await handler(request, context).ConfigureAwait(false);
         context.Response.WriteLastMessage(response);
+        Statistics.OnMessageSent();
     }
 }

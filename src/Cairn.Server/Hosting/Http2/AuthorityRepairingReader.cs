@@ -140,8 +140,14 @@ internal sealed class AuthorityRepairingReader : PipeReader
         }
         var end = _consumed + buffer.Length;
         var (holdAt, incomplete) = Scan(buffer);
-        if (holdAt >= end || _passThrough || result.IsCompleted)
+        if (holdAt >= end || _passThrough)
         {
+            return result;
+        }
+        if (result.IsCompleted)
+        {
+            // The client is done sending; what is left is Kestrel's to judge, whole.
+            _passThrough = true;
             return result;
         }
         if (!incomplete && holdAt == _consumed)
