@@ -79,6 +79,7 @@ internal struct Generation
     public readonly bool SameAs(in Generation other) =>
         Version == other.Version && AsSpan().SequenceEqual(other.AsSpan());
 
+    /// <summary>"created:version[revisions]", e.g. "2.0:3[2.0 4.0 6.0]"; "[]" when empty.</summary>
     public override readonly string ToString() =>
-        $"g: created[{Created}] ver[{Version}], revs [{string.Join(", ", AsSpan().ToArray())}]";
+        IsEmpty ? "[]" : $"{Created}:{Version}[{string.Join(" ", AsSpan().ToArray())}]";
 }

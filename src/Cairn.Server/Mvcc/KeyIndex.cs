@@ -277,12 +277,13 @@ internal sealed class KeyIndex
         return true;
     }
 
+    /// <summary>The generations, oldest first, e.g. "2.0:3[2.0 4.0 6.0] []".</summary>
     public override string ToString()
     {
         var sb = new StringBuilder();
         for (int i = 0; i < GenerationCount; i++)
         {
-            sb.AppendLine(GenerationAt(i).ToString());
+            sb.Append(i == 0 ? "" : " ").Append(GenerationAt(i).ToString());
         }
         return sb.ToString();
     }

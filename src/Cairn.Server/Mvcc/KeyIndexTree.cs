@@ -74,6 +74,78 @@ internal sealed class KeyIndexTree
         return new Cursor((Leaf)node, 0);
     }
 
+    /// <summary>
+    /// Verifies the tree's structure (order, separators, fill, leaf chain, count); throws naming
+    /// the first broken rule. For tests.
+    /// </summary>
+    internal void CheckInvariants()
+    {
+        var leaves = new List<Leaf>();
+        int count = Check(_root, null, null, isRoot: true, leaves);
+        if (count != Count)
+        {
+            throw new InvalidOperationException($"tree holds {count} keys but counts {Count}");
+        }
+        for (int i = 0; i < leaves.Count; i++)
+        {
+            var expected = i + 1 < leaves.Count ? leaves[i + 1] : null;
+            if (!ReferenceEquals(leaves[i].Next, expected))
+            {
+                throw new InvalidOperationException($"leaf {i} is not chained to the next leaf");
+            }
+        }
+    }
+
+    private static int Check(Node node, byte[]? low, byte[]? high, bool isRoot, List<Leaf> leaves)
+    {
+        if (!isRoot && node.Count < MinItems)
+        {
+            throw new InvalidOperationException($"{node.GetType().Name} holds {node.Count} entries, below {MinItems}");
+        }
+        if (node is Leaf leaf)
+        {
+            leaves.Add(leaf);
+            for (int i = 0; i < leaf.Count; i++)
+            {
+                var key = leaf.Items[i]!.Key;
+                if ((i > 0 && leaf.Items[i - 1]!.Key.AsSpan().SequenceCompareTo(key) >= 0) ||
+                    (low is not null && key.AsSpan().SequenceCompareTo(low) < 0) ||
+                    (high is not null && key.AsSpan().SequenceCompareTo(high) >= 0))
+                {
+                    throw new InvalidOperationException($"key {KeyIndex.Printable(key)} out of order in a leaf");
+                }
+            }
+            for (int i = leaf.Count; i < MaxItems; i++)
+            {
+                if (leaf.Items[i] is not null)
+                {
+                    throw new InvalidOperationException("a leaf holds a stale item past its count");
+                }
+            }
+            return leaf.Count;
+        }
+        var branch = (Branch)node;
+        if (branch.Count < 2)
+        {
+            throw new InvalidOperationException($"a branch has {branch.Count} children");
+        }
+        int total = 0;
+        for (int i = 0; i < branch.Count; i++)
+        {
+            var lo = i == 0 ? low : branch.Separators[i - 1];
+            var hi = i == branch.Count - 1 ? high : branch.Separators[i];
+            total += Check(branch.Children[i]!, lo, hi, isRoot: false, leaves);
+        }
+        for (int i = branch.Count; i < MaxItems; i++)
+        {
+            if (branch.Children[i] is not null || (i > 0 && branch.Separators[i - 1] is not null))
+            {
+                throw new InvalidOperationException("a branch holds a stale child past its count");
+            }
+        }
+        return total;
+    }
+
     private Leaf FindLeaf(ReadOnlySpan<byte> key)
     {
         var node = _root;
