@@ -166,13 +166,10 @@ public sealed class MvccStore : IDisposable
         var keys = new List<IndexedKey>();
         int limit = options.CountOnly ? 0 : options.Limit > 0 && options.Limit < int.MaxValue ? (int)options.Limit : -1;
         int count = Index.Range(range, at, limit, keys);
-        if (count == 0 || options.CountOnly)
-        {
-            return new RangeResult([], count, revision);
-        }
-        var kvs = ReadKeyValues(keys);
+        var kvs = count == 0 || options.CountOnly ? [] : ReadKeyValues(keys);
         if (at < CompactedRevision)
         {
+            // A compaction began while reading: what was read may miss what it removed.
             throw EtcdErrors.Compacted.ToException();
         }
         var result = new List<KeyValue>(kvs.Length);
