@@ -6,13 +6,19 @@ namespace Cairn.Server.Mvcc;
 /// generation sits inside its <see cref="KeyIndex"/> without another object; always handle it
 /// by reference.
 /// </summary>
+/// <remarks>
+/// Laid out for memory, as there is one per key: the last revision is held inline and only the
+/// earlier ones in an array, so the common key (one revision since the last compaction) costs
+/// no array at all; the creation is kept as its main revision, all etcd ever uses of it.
+/// </remarks>
 internal struct Generation
 {
-    private Revision[]? _revisions;
+    private Revision[]? _earlier;
+    private Revision _last;
     private int _count;
 
-    /// <summary>The revision that created the key in this generation.</summary>
-    public Revision Created;
+    /// <summary>The main revision that created the key in this generation.</summary>
+    public long CreatedMain;
 
     /// <summary>
     /// The key's version at the last revision of the generation. Not the same as the count of
@@ -24,23 +30,29 @@ internal struct Generation
 
     public readonly bool IsEmpty => _count == 0;
 
-    public readonly Revision this[int index] => _revisions![index];
+    public readonly Revision this[int index] => index == _count - 1 ? _last : _earlier![index];
 
-    public readonly Revision First => _revisions![0];
+    public readonly Revision First => this[0];
 
-    public readonly Revision Last => _revisions![_count - 1];
+    public readonly Revision Last => _last;
 
     public void Append(Revision revision)
     {
-        if (_revisions is null)
+        if (_count > 0)
         {
-            _revisions = new Revision[1];
+            int earlier = _count - 1;
+            if (_earlier is null)
+            {
+                _earlier = new Revision[1];
+            }
+            else if (earlier == _earlier.Length)
+            {
+                Array.Resize(ref _earlier, earlier * 2);
+            }
+            _earlier[earlier] = _last;
         }
-        else if (_count == _revisions.Length)
-        {
-            Array.Resize(ref _revisions, _count * 2);
-        }
-        _revisions[_count++] = revision;
+        _last = revision;
+        _count++;
     }
 
     /// <summary>
@@ -51,7 +63,7 @@ internal struct Generation
     {
         for (int i = _count - 1; i >= 0; i--)
         {
-            if (_revisions![i].Main <= atMain)
+            if (this[i].Main <= atMain)
             {
                 return i;
             }
@@ -66,20 +78,48 @@ internal struct Generation
         {
             return;
         }
-        int remaining = _count - start;
-        var kept = new Revision[remaining];
-        Array.Copy(_revisions!, start, kept, 0, remaining);
-        _revisions = kept;
-        _count = remaining;
+        int earlier = _count - 1 - start;
+        if (earlier == 0)
+        {
+            _earlier = null;
+        }
+        else
+        {
+            var kept = new Revision[earlier];
+            Array.Copy(_earlier!, start, kept, 0, earlier);
+            _earlier = kept;
+        }
+        _count -= start;
     }
 
-    public readonly ReadOnlySpan<Revision> AsSpan() =>
-        _revisions is null ? ReadOnlySpan<Revision>.Empty : _revisions.AsSpan(0, _count);
+    public readonly bool SameAs(in Generation other)
+    {
+        if (Version != other.Version || _count != other._count)
+        {
+            return false;
+        }
+        for (int i = 0; i < _count; i++)
+        {
+            if (this[i] != other[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
-    public readonly bool SameAs(in Generation other) =>
-        Version == other.Version && AsSpan().SequenceEqual(other.AsSpan());
-
-    /// <summary>"created:version[revisions]", e.g. "2.0:3[2.0 4.0 6.0]"; "[]" when empty.</summary>
-    public override readonly string ToString() =>
-        IsEmpty ? "[]" : $"{Created}:{Version}[{string.Join(" ", AsSpan().ToArray())}]";
+    /// <summary>"created:version[revisions]", e.g. "2:3[2.0 4.0 6.0]"; "[]" when empty.</summary>
+    public override readonly string ToString()
+    {
+        if (IsEmpty)
+        {
+            return "[]";
+        }
+        var revisions = new string[_count];
+        for (int i = 0; i < _count; i++)
+        {
+            revisions[i] = this[i].ToString();
+        }
+        return $"{CreatedMain}:{Version}[{string.Join(" ", revisions)}]";
+    }
 }

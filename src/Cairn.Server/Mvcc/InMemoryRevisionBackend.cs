@@ -105,28 +105,8 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
 
     public void ForceCommit() => ForcedCommits++;
 
-    private int Find(Revision revision)
-    {
-        int lo = 0, hi = _slots.Count - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            int c = _slots[mid].Revision.CompareTo(revision);
-            if (c == 0)
-            {
-                return mid;
-            }
-            if (c < 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-        return ~lo;
-    }
+    /// <summary>Position of the revision, or the bitwise complement of where it would go.</summary>
+    private int Find(Revision revision) => _slots.BinarySearch(new Slot(revision, false, false, []), ByRevision.Instance);
 
     private void Put(Revision revision, bool isTombstone, ReadOnlySpan<byte> keyValue)
     {
@@ -173,6 +153,13 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
     }
 
     private readonly record struct Slot(Revision Revision, bool IsTombstone, bool Deleted, byte[] Value);
+
+    private sealed class ByRevision : IComparer<Slot>
+    {
+        public static readonly ByRevision Instance = new();
+
+        public int Compare(Slot x, Slot y) => x.Revision.CompareTo(y.Revision);
+    }
 
     private sealed class Writer(InMemoryRevisionBackend backend) : IRevisionWriter
     {

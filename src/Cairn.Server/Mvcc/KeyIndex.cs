@@ -54,7 +54,7 @@ internal sealed class KeyIndex
         }
         if (_current.IsEmpty)
         {
-            _current.Created = revision;
+            _current.CreatedMain = revision.Main;
         }
         _current.Append(revision);
         _current.Version++;
@@ -64,13 +64,13 @@ internal sealed class KeyIndex
     /// Starts the index of a key from its newest record alone, as a restore from the backend does
     /// when the older records have been compacted away.
     /// </summary>
-    public void Restore(Revision created, Revision modified, long version)
+    public void Restore(long createdMain, Revision modified, long version)
     {
         if (!IsEmpty)
         {
             throw new InvalidOperationException($"mvcc index: restore of key {Printable(Key)} that already has revisions");
         }
-        _current.Created = created;
+        _current.CreatedMain = createdMain;
         _current.Version = version;
         _current.Append(modified);
     }
@@ -119,7 +119,7 @@ internal sealed class KeyIndex
         {
             return null;
         }
-        return new KeyState(g[n], g.Created, g.Version - (g.Count - n - 1));
+        return new KeyState(g[n], g.CreatedMain, g.Version - (g.Count - n - 1));
     }
 
     /// <summary>
@@ -156,16 +156,12 @@ internal sealed class KeyIndex
     /// </summary>
     public void AppendSince(long sinceMain, List<Revision> into)
     {
-        var since = new Revision(sinceMain, 0);
         int gi = _closed.Length;
         for (; gi > 0; gi--)
         {
             ref Generation g = ref GenerationAt(gi);
-            if (g.IsEmpty)
-            {
-                continue;
-            }
-            if (since.GreaterThan(g.Created))
+            // etcd compares (since, 0) > created: only the main revision of the creation counts.
+            if (!g.IsEmpty && sinceMain > g.CreatedMain)
             {
                 break;
             }
@@ -174,9 +170,11 @@ internal sealed class KeyIndex
         long lastMain = 0;
         for (; gi <= _closed.Length; gi++)
         {
-            foreach (var r in GenerationAt(gi).AsSpan())
+            ref Generation g = ref GenerationAt(gi);
+            for (int i = 0; i < g.Count; i++)
             {
-                if (since.GreaterThan(r))
+                var r = g[i];
+                if (r.Main < sinceMain)
                 {
                     continue;
                 }

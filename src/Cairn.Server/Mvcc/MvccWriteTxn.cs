@@ -50,7 +50,7 @@ public sealed class MvccWriteTxn : IKvReadView, IDisposable
         long oldLease = 0;
         if (index.Get(key.Span, WriteRevision) is { } previous)
         {
-            created = previous.Created.Main;
+            created = previous.CreateRevision;
             version = previous.Version + 1;
             oldLease = _store.Leases.LeaseOf(key.Span);
         }

@@ -82,8 +82,8 @@ internal sealed class TreeIndex
 
     /// <summary>
     /// The keys of <paramref name="range"/> that exist at <paramref name="atMain"/>, in key
-    /// order: the first <paramref name="limit"/> of them (all when 0) are added to
-    /// <paramref name="into"/>, and the count of all of them is returned.
+    /// order: the first <paramref name="limit"/> of them (all when negative, none when 0) are
+    /// added to <paramref name="into"/>, and the count of all of them is returned.
     /// </summary>
     public int Range(KeyRange range, long atMain, int limit, List<IndexedKey> into)
     {
@@ -97,7 +97,10 @@ internal sealed class TreeIndex
                 {
                     return 0;
                 }
-                into.Add(new IndexedKey(ki.Key, state.Modified));
+                if (limit != 0)
+                {
+                    into.Add(new IndexedKey(ki.Key, state.Modified));
+                }
                 return 1;
             }
             finally
@@ -130,7 +133,7 @@ internal sealed class TreeIndex
                     }
                     if (ki.Get(atMain) is { } state)
                     {
-                        if (limit <= 0 || count < limit)
+                        if (limit < 0 || count < limit)
                         {
                             into.Add(new IndexedKey(ki.Key, state.Modified));
                         }
@@ -290,7 +293,7 @@ internal sealed class TreeIndex
                 return;
             }
             ki = new KeyIndex(key.ToArray());
-            ki.Restore(new Revision(createRevision, 0), revision, version);
+            ki.Restore(createRevision, revision, version);
             _tree.Insert(ki);
         }
         finally

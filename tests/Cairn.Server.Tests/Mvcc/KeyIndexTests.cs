@@ -28,23 +28,23 @@ public class KeyIndexTests
     [Theory]
     [InlineData(17, null, null, 0)]
     [InlineData(16, null, null, 0)]
-    [InlineData(15, "14.1", "14.0", 2)]
-    [InlineData(14, "14.1", "14.0", 2)]
+    [InlineData(15, "14.1", 14L, 2)]
+    [InlineData(14, "14.1", 14L, 2)]
     [InlineData(13, null, null, 0)]
     [InlineData(12, null, null, 0)]
-    [InlineData(11, "10.0", "8.0", 2)]
-    [InlineData(10, "10.0", "8.0", 2)]
-    [InlineData(9, "8.0", "8.0", 1)]
-    [InlineData(8, "8.0", "8.0", 1)]
+    [InlineData(11, "10.0", 8L, 2)]
+    [InlineData(10, "10.0", 8L, 2)]
+    [InlineData(9, "8.0", 8L, 1)]
+    [InlineData(8, "8.0", 8L, 1)]
     [InlineData(7, null, null, 0)]
     [InlineData(6, null, null, 0)]
-    [InlineData(5, "4.0", "2.0", 2)]
-    [InlineData(4, "4.0", "2.0", 2)]
+    [InlineData(5, "4.0", 2L, 2)]
+    [InlineData(4, "4.0", 2L, 2)]
     [InlineData(3, null, null, 0)]
     [InlineData(2, null, null, 0)]
     [InlineData(1, null, null, 0)]
     [InlineData(0, null, null, 0)]
-    public void Get_at_a_revision_gives_the_state_of_the_generation_alive_then(long at, string? modified, string? created, long version)
+    public void Get_at_a_revision_gives_the_state_of_the_generation_alive_then(long at, string? modified, long? created, long version)
     {
         var ki = History();
         ki.Compact(4, []);
@@ -59,7 +59,7 @@ public class KeyIndexTests
         {
             Assert.NotNull(state);
             Assert.Equal(modified, state.Value.Modified.ToString());
-            Assert.Equal(created, state.Value.Created.ToString());
+            Assert.Equal(created, state.Value.CreateRevision);
             Assert.Equal(version, state.Value.Version);
         }
     }
@@ -88,11 +88,11 @@ public class KeyIndexTests
     {
         var ki = new KeyIndex("foo"u8.ToArray());
         ki.Put(new Revision(5, 0));
-        Assert.Equal("5.0:1[5.0]", ki.ToString());
+        Assert.Equal("5:1[5.0]", ki.ToString());
         Assert.Equal(new Revision(5, 0), ki.Modified);
 
         ki.Put(new Revision(7, 0));
-        Assert.Equal("5.0:2[5.0 7.0]", ki.ToString());
+        Assert.Equal("5:2[5.0 7.0]", ki.ToString());
         Assert.Equal(new Revision(7, 0), ki.Modified);
     }
 
@@ -109,10 +109,10 @@ public class KeyIndexTests
     public void Restore_starts_from_the_newest_record_with_its_create_revision_and_version()
     {
         var ki = new KeyIndex("foo"u8.ToArray());
-        ki.Restore(new Revision(5, 0), new Revision(7, 0), 2);
-        Assert.Equal("5.0:2[7.0]", ki.ToString());
+        ki.Restore(5, new Revision(7, 0), 2);
+        Assert.Equal("5:2[7.0]", ki.ToString());
         Assert.Equal(new Revision(7, 0), ki.Modified);
-        Assert.Equal(new KeyState(new Revision(7, 0), new Revision(5, 0), 2), ki.Get(7));
+        Assert.Equal(new KeyState(new Revision(7, 0), 5, 2), ki.Get(7));
     }
 
     [Fact]
@@ -121,12 +121,12 @@ public class KeyIndexTests
         var ki = new KeyIndex("foo"u8.ToArray());
         ki.Put(new Revision(5, 0));
         Assert.True(ki.Tombstone(new Revision(7, 0)));
-        Assert.Equal("5.0:2[5.0 7.0] []", ki.ToString());
+        Assert.Equal("5:2[5.0 7.0] []", ki.ToString());
 
         ki.Put(new Revision(8, 0));
         ki.Put(new Revision(9, 0));
         Assert.True(ki.Tombstone(new Revision(15, 0)));
-        Assert.Equal("5.0:2[5.0 7.0] 8.0:3[8.0 9.0 15.0] []", ki.ToString());
+        Assert.Equal("5:2[5.0 7.0] 8:3[8.0 9.0 15.0] []", ki.ToString());
         Assert.Equal(new Revision(15, 0), ki.Modified);
 
         Assert.False(ki.Tombstone(new Revision(16, 0)));
@@ -136,21 +136,21 @@ public class KeyIndexTests
     // compact at, expected index after it, expected kept revisions.
     public static TheoryData<long, string, string[]> Compactions => new()
     {
-        { 1, "2.0:3[2.0 4.0 6.0] 8.0:3[8.0 10.0 12.0] 14.0:3[14.0 14.1 16.0] []", [] },
-        { 2, "2.0:3[2.0 4.0 6.0] 8.0:3[8.0 10.0 12.0] 14.0:3[14.0 14.1 16.0] []", ["2.0"] },
-        { 3, "2.0:3[2.0 4.0 6.0] 8.0:3[8.0 10.0 12.0] 14.0:3[14.0 14.1 16.0] []", ["2.0"] },
-        { 4, "2.0:3[4.0 6.0] 8.0:3[8.0 10.0 12.0] 14.0:3[14.0 14.1 16.0] []", ["4.0"] },
-        { 5, "2.0:3[4.0 6.0] 8.0:3[8.0 10.0 12.0] 14.0:3[14.0 14.1 16.0] []", ["4.0"] },
-        { 6, "8.0:3[8.0 10.0 12.0] 14.0:3[14.0 14.1 16.0] []", [] },
-        { 7, "8.0:3[8.0 10.0 12.0] 14.0:3[14.0 14.1 16.0] []", [] },
-        { 8, "8.0:3[8.0 10.0 12.0] 14.0:3[14.0 14.1 16.0] []", ["8.0"] },
-        { 9, "8.0:3[8.0 10.0 12.0] 14.0:3[14.0 14.1 16.0] []", ["8.0"] },
-        { 10, "8.0:3[10.0 12.0] 14.0:3[14.0 14.1 16.0] []", ["10.0"] },
-        { 11, "8.0:3[10.0 12.0] 14.0:3[14.0 14.1 16.0] []", ["10.0"] },
-        { 12, "14.0:3[14.0 14.1 16.0] []", [] },
-        { 13, "14.0:3[14.0 14.1 16.0] []", [] },
-        { 14, "14.0:3[14.1 16.0] []", ["14.1"] },
-        { 15, "14.0:3[14.1 16.0] []", ["14.1"] },
+        { 1, "2:3[2.0 4.0 6.0] 8:3[8.0 10.0 12.0] 14:3[14.0 14.1 16.0] []", [] },
+        { 2, "2:3[2.0 4.0 6.0] 8:3[8.0 10.0 12.0] 14:3[14.0 14.1 16.0] []", ["2.0"] },
+        { 3, "2:3[2.0 4.0 6.0] 8:3[8.0 10.0 12.0] 14:3[14.0 14.1 16.0] []", ["2.0"] },
+        { 4, "2:3[4.0 6.0] 8:3[8.0 10.0 12.0] 14:3[14.0 14.1 16.0] []", ["4.0"] },
+        { 5, "2:3[4.0 6.0] 8:3[8.0 10.0 12.0] 14:3[14.0 14.1 16.0] []", ["4.0"] },
+        { 6, "8:3[8.0 10.0 12.0] 14:3[14.0 14.1 16.0] []", [] },
+        { 7, "8:3[8.0 10.0 12.0] 14:3[14.0 14.1 16.0] []", [] },
+        { 8, "8:3[8.0 10.0 12.0] 14:3[14.0 14.1 16.0] []", ["8.0"] },
+        { 9, "8:3[8.0 10.0 12.0] 14:3[14.0 14.1 16.0] []", ["8.0"] },
+        { 10, "8:3[10.0 12.0] 14:3[14.0 14.1 16.0] []", ["10.0"] },
+        { 11, "8:3[10.0 12.0] 14:3[14.0 14.1 16.0] []", ["10.0"] },
+        { 12, "14:3[14.0 14.1 16.0] []", [] },
+        { 13, "14:3[14.0 14.1 16.0] []", [] },
+        { 14, "14:3[14.1 16.0] []", ["14.1"] },
+        { 15, "14:3[14.1 16.0] []", ["14.1"] },
         { 16, "[]", [] },
     };
 
@@ -217,9 +217,9 @@ public class KeyIndexTests
         ki.Put(new Revision(2, 0));
         var keep = new HashSet<Revision>();
         ki.Compact(3, keep);
-        Assert.Equal("1.0:2[2.0]", ki.ToString());
+        Assert.Equal("1:2[2.0]", ki.ToString());
         Assert.Equal([new Revision(2, 0)], keep);
-        Assert.Equal(new KeyState(new Revision(2, 0), new Revision(1, 0), 2), ki.Get(3));
+        Assert.Equal(new KeyState(new Revision(2, 0), 1, 2), ki.Get(3));
     }
 
     [Fact]
