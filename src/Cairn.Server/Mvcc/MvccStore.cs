@@ -196,7 +196,7 @@ public sealed class MvccStore : IDisposable
     private void Restore()
     {
         var marks = _backend.ReadCompactionMarks();
-        _compactRevision = marks.Finished > 0 ? marks.Finished : -1;
+        _compactRevision = marks.Finished;
         long current = 1;
         var keyLeases = new Dictionary<string, (byte[] Key, long Lease)>();
         _backend.ScanRecords(new Revision(1, 0), new Revision(long.MaxValue, long.MaxValue), (rev, isTombstone, bytes) =>

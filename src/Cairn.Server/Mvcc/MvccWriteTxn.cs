@@ -44,29 +44,22 @@ public sealed class MvccWriteTxn : IKvReadView, IDisposable
     /// <summary>Puts a value; returns the revision of the write.</summary>
     public long Put(ByteString key, ByteString value, long lease)
     {
-        var index = _store.Index;
-        long created = WriteRevision;
-        long version = 1;
-        long oldLease = 0;
-        if (index.Get(key.Span, WriteRevision) is { } previous)
-        {
-            created = previous.CreateRevision;
-            version = previous.Version + 1;
-            oldLease = _store.Leases.LeaseOf(key.Span);
-        }
         var revision = new Revision(WriteRevision, _changes.Count);
+        // The index first: it gives the key's state before this put in the same lookup. Readers
+        // ignore the new revision until Dispose publishes it.
+        var previous = _store.Index.Put(key.Span, revision);
         var kv = new KeyValue
         {
             Key = key,
             Value = value,
-            CreateRevision = created,
+            CreateRevision = previous?.CreateRevision ?? WriteRevision,
             ModRevision = WriteRevision,
-            Version = version,
+            Version = (previous?.Version ?? 0) + 1,
             Lease = lease,
         };
         WriteRecord(revision, isTombstone: false, kv);
-        index.Put(key.Span, revision);
         _changes.Add(kv);
+        long oldLease = previous is null ? 0 : _store.Leases.LeaseOf(key.Span);
         if (oldLease != 0)
         {
             _store.Leases.Detach(oldLease, key.Span);

@@ -45,7 +45,11 @@ internal sealed class TreeIndex
         }
     }
 
-    public void Put(ReadOnlySpan<byte> key, Revision revision)
+    /// <summary>
+    /// Records a put of the key at <paramref name="revision"/> and returns the key's state just
+    /// before it (null for a new key, or one deleted): one lookup for both.
+    /// </summary>
+    public KeyState? Put(ReadOnlySpan<byte> key, Revision revision)
     {
         _lock.EnterWriteLock();
         try
@@ -56,9 +60,11 @@ internal sealed class TreeIndex
                 ki = new KeyIndex(key.ToArray());
                 ki.Put(revision);
                 _tree.Insert(ki);
-                return;
+                return null;
             }
+            var previous = ki.IsLive ? ki.Get(revision.Main) : null;
             ki.Put(revision);
+            return previous;
         }
         finally
         {

@@ -49,6 +49,17 @@ public class TreeIndexTests
     }
 
     [Fact]
+    public void Put_returns_the_state_of_the_key_just_before_it()
+    {
+        var index = Sample();
+        Assert.Null(index.Put(K("new"), new Revision(7, 0)));
+        Assert.Null(index.Put(K("a"), new Revision(7, 1)));        // deleted at 6: created anew
+        Assert.Equal(new KeyState(new Revision(5, 1), 3, 2), index.Put(K("b"), new Revision(7, 2)));
+        Assert.Equal(new KeyState(new Revision(7, 2), 3, 3), index.Put(K("b"), new Revision(8, 0)));
+        Assert.Equal(new KeyState(new Revision(7, 1), 7, 1), index.Get(K("a"), 8));
+    }
+
+    [Fact]
     public void A_tombstone_on_a_missing_or_deleted_key_is_refused()
     {
         var index = Sample();
