@@ -1,0 +1,63 @@
+using Cairn.Server.Mvcc;
+using static Cairn.Bench.Mvcc.MvccBenchSupport;
+
+namespace Cairn.Bench.Mvcc;
+
+/// <summary>Puts per second through the MVCC store alone (in-memory backend, no Raft, no disk).</summary>
+public sealed class MvccPutWorkload : IWorkload
+{
+    public string Name => "mvcc-put";
+
+    public string Description => "MVCC store puts/s: new keys, then overwrites (--keys 1000000 --key-size 8 --value-size 256)";
+
+    public Task<int> RunAsync(string[] args)
+    {
+        int count = IntOption(args, "--keys", 1_000_000);
+        int keySize = IntOption(args, "--key-size", 8);
+        var keys = Keys(count, keySize);
+        var value = Value(IntOption(args, "--value-size", 256));
+        Console.WriteLine($"mvcc-put: {count:N0} keys of {keySize} bytes, values of {value.Length} bytes");
+        PrintMachineLoad();
+
+        // Warm up the JIT on a throwaway store.
+        using (var warm = new MvccStore(new InMemoryRevisionBackend()))
+        {
+            for (int i = 0; i < 50_000; i++)
+            {
+                using var txn = warm.Write();
+                txn.Put(keys[i % count], value, 0);
+            }
+        }
+
+        using var store = new MvccStore(new InMemoryRevisionBackend());
+        var timer = StartTimer();
+        for (int i = 0; i < count; i++)
+        {
+            using var txn = store.Write();
+            txn.Put(keys[i], value, 0);
+        }
+        Row("put of a new key, one per write transaction", count, timer.Stop());
+
+        var random = new Random(1);
+        timer = StartTimer();
+        for (int i = 0; i < count; i++)
+        {
+            using var txn = store.Write();
+            txn.Put(keys[random.Next(count)], value, 0);
+        }
+        Row("put of an existing key, one per write transaction", count, timer.Stop());
+
+        int batches = count / 100;
+        timer = StartTimer();
+        for (int b = 0; b < batches; b++)
+        {
+            using var txn = store.Write();
+            for (int j = 0; j < 100; j++)
+            {
+                txn.Put(keys[random.Next(count)], value, 0);
+            }
+        }
+        Row("put of an existing key, 100 per write transaction", batches * 100L, timer.Stop());
+        return Task.FromResult(0);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text;
+using Cairn.Server.Mvcc;
+using Xunit.Abstractions;
+
+namespace Cairn.Server.Tests.Mvcc;
+
+public class KeyIndexTreeTests(ITestOutputHelper output)
+{
+    private static KeyIndex Item(string key) => new(Encoding.UTF8.GetBytes(key));
+
+    private static List<string> Scan(KeyIndexTree.Cursor cursor)
+    {
+        var keys = new List<string>();
+        while (cursor.MoveNext())
+        {
+            keys.Add(Encoding.UTF8.GetString(cursor.Current.Key));
+        }
+        return keys;
+    }
+
+    [Fact]
+    public void Keys_come_back_in_byte_order_from_any_starting_point()
+    {
+        var tree = new KeyIndexTree();
+        foreach (var k in new[] { "b", "a", "ab", "\u00ff", "B", "a\0", "" })
+        {
+            tree.Insert(Item(k));
+        }
+        Assert.Equal(["", "B", "a", "a\0", "ab", "b", "\u00ff"], Scan(tree.First()));
+        Assert.Equal(["a\0", "ab", "b", "\u00ff"], Scan(tree.Seek("a\0"u8)));
+        Assert.Equal(["ab", "b", "\u00ff"], Scan(tree.Seek("aa"u8)));
+        Assert.Equal(["b", "\u00ff"], Scan(tree.Seek("ac"u8)));
+        Assert.Empty(Scan(tree.Seek(Encoding.UTF8.GetBytes("\u0100"))));
+    }
+
+    [Fact]
+    public void An_empty_tree_finds_and_scans_nothing()
+    {
+        var tree = new KeyIndexTree();
+        Assert.Null(tree.Find("a"u8));
+        Assert.Empty(Scan(tree.First()));
+        Assert.Empty(Scan(tree.Seek("a"u8)));
+        Assert.False(tree.Remove("a"u8));
+        tree.CheckInvariants();
+    }
+
+    [Fact]
+    public void Inserting_a_key_twice_is_refused()
+    {
+        var tree = new KeyIndexTree();
+        tree.Insert(Item("a"));
+        Assert.Throws<InvalidOperationException>(() => tree.Insert(Item("a")));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Random_inserts_and_removes_match_a_sorted_set(int seed)
+    {
+        output.WriteLine($"seed {seed}");
+        var random = new Random(seed);
+        var tree = new KeyIndexTree();
+        var model = new SortedSet<string>(StringComparer.Ordinal);
+        // Enough keys for three levels, then shrink back to one leaf and grow again.
+        foreach (var (target, steps) in new[] { (20_000, 40_000), (10, 40_000), (5_000, 10_000) })
+        {
+            for (int step = 0; step < steps; step++)
+            {
+                // Bias toward growth or shrinkage to reach the target size.
+                bool insert = model.Count < target ? random.Next(4) != 0 : random.Next(4) == 0;
+                string key = $"k{random.Next(30_000):D5}";
+                if (insert && model.Add(key))
+                {
+                    tree.Insert(Item(key));
+                }
+                else if (!insert)
+                {
+                    Assert.Equal(model.Remove(key), tree.Remove(Encoding.UTF8.GetBytes(key)));
+                }
+                if (step % 5_000 == 0)
+                {
+                    tree.CheckInvariants();
+                }
+            }
+            tree.CheckInvariants();
+            Assert.Equal(model.Count, tree.Count);
+            Assert.Equal(model, Scan(tree.First()));
+            string probe = $"k{random.Next(30_000):D5}";
+            Assert.Equal(model.GetViewBetween(probe, "l").ToList(), Scan(tree.Seek(Encoding.UTF8.GetBytes(probe))));
+            Assert.Equal(model.Contains(probe), tree.Find(Encoding.UTF8.GetBytes(probe)) is not null);
+        }
+    }
+
+    [Fact]
+    public void Removing_every_key_in_order_and_in_reverse_keeps_the_tree_valid()
+    {
+        foreach (bool reverse in new[] { false, true })
+        {
+            var tree = new KeyIndexTree();
+            var keys = Enumerable.Range(0, 10_000).Select(i => $"{i:D6}").ToList();
+            foreach (var k in keys)
+            {
+                tree.Insert(Item(k));
+            }
+            tree.CheckInvariants();
+            if (reverse)
+            {
+                keys.Reverse();
+            }
+            for (int i = 0; i < keys.Count; i++)
+            {
+                Assert.True(tree.Remove(Encoding.UTF8.GetBytes(keys[i])));
+                if (i % 997 == 0)
+                {
+                    tree.CheckInvariants();
+                }
+            }
+            tree.CheckInvariants();
+            Assert.Equal(0, tree.Count);
+            Assert.Empty(Scan(tree.First()));
+        }
+    }
+}
