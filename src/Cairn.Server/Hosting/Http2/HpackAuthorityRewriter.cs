@@ -79,7 +79,7 @@ internal static class HpackAuthorityRewriter
                 }
                 continue;
             }
-            if (!TryReadAuthority(block, ref pos, out var octets))
+            if (!TryReadOctets(block, ref pos, out var octets))
             {
                 return null;
             }
@@ -198,7 +198,7 @@ internal static class HpackAuthorityRewriter
     }
 
     /// <summary>A string's octets: in place when raw, decoded into a new array when Huffman-coded.</summary>
-    private static bool TryReadAuthority(ReadOnlySpan<byte> block, ref int pos, out ReadOnlySpan<byte> octets)
+    private static bool TryReadOctets(ReadOnlySpan<byte> block, ref int pos, out ReadOnlySpan<byte> octets)
     {
         octets = default;
         if (pos >= block.Length)
@@ -239,28 +239,11 @@ internal static class HpackAuthorityRewriter
     private static bool TryReadString(ReadOnlySpan<byte> block, ref int pos, out string value)
     {
         value = "";
-        if (pos >= block.Length)
+        if (!TryReadOctets(block, ref pos, out var octets))
         {
             return false;
         }
-        var huffman = (block[pos] & 0x80) != 0;
-        if (!TryReadInteger(block, ref pos, 7, out var length) || length > block.Length - pos)
-        {
-            return false;
-        }
-        var raw = block.Slice(pos, length);
-        pos += length;
-        if (!huffman)
-        {
-            value = Encoding.Latin1.GetString(raw);
-            return true;
-        }
-        var decoded = new List<byte>(length * 8 / 5);
-        if (!HpackHuffman.TryDecode(raw, decoded))
-        {
-            return false;
-        }
-        value = Encoding.Latin1.GetString(decoded.ToArray());
+        value = Encoding.Latin1.GetString(octets);
         return true;
     }
 
