@@ -34,15 +34,18 @@ public sealed class GrpcUnaryWorkload : IWorkload
         }
 
         Console.WriteLine($"target {target} ({(local is null ? "external server" : $"in-process server, authority repair {(options.Repair ? "on" : "off")}")}), {options.Connections} connections, {options.Seconds} s per row");
-        Console.WriteLine($"{"clients",8} {"calls/s",12} {"p50 µs",10} {"p99 µs",10} {"calls",10}");
+        Console.WriteLine($"{"clients",8} {"calls/s",12} {"p50 µs",10} {"p99 µs",10} {"calls",10} {"B/call",8}");
         foreach (var clients in options.Clients)
         {
             using var channel = new GrpcChannel(target, new GrpcChannelOptions { Connections = options.Connections });
             await RunAsync(channel, clients, TimeSpan.FromSeconds(options.Warmup));
+            // Bytes allocated by this process per call: client and, in-process, server too.
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var (calls, elapsed, latencies) = await RunAsync(channel, clients, TimeSpan.FromSeconds(options.Seconds));
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore - (latencies.Length * 16L);
             Array.Sort(latencies);
             Console.WriteLine(
-                $"{clients,8} {calls / elapsed.TotalSeconds,12:N0} {Percentile(latencies, 0.50),10:N0} {Percentile(latencies, 0.99),10:N0} {calls,10:N0}");
+                $"{clients,8} {calls / elapsed.TotalSeconds,12:N0} {Percentile(latencies, 0.50),10:N0} {Percentile(latencies, 0.99),10:N0} {calls,10:N0} {allocated / Math.Max(1, calls),8:N0}");
         }
         return 0;
     }

@@ -5,66 +5,39 @@ using Google.Protobuf;
 namespace Cairn.Server.Grpc.Client;
 
 /// <summary>
-/// Reads the body of a unary response to its end (the trailers come only after it) into one
-/// pooled buffer and parses the single message in it: cheaper than a pipe for the common small
-/// answer, and the size limit is checked as soon as the prefix has arrived.
+/// Reads the body of a unary response to its end (the trailers come only after it): the 5-byte
+/// prefix, then exactly the payload it announces, then the end of the body. Exact-size arrays
+/// rather than pooled buffers, because hundreds of concurrent calls drain the shared pool's
+/// per-core caches and every miss would allocate a whole pool-sized buffer instead.
 /// </summary>
 internal static class UnaryResponseReader
 {
-    private const int InitialBuffer = 4096;
-
     /// <summary>The message, or null when the body was empty (the status then says why).</summary>
     public static async ValueTask<T?> ReadAsync<T>(
         Stream body, MessageParser<T> parser, int maxMessageSize, bool gzip, CancellationToken cancellationToken)
         where T : class, IMessage<T>
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
-        try
+        var header = new byte[GrpcProtocol.MessageHeaderSize];
+        var read = await body.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        if (read == 0)
         {
-            var total = 0;
-            var frameLength = -1L;
-            var compressed = false;
-            while (true)
-            {
-                if (total == buffer.Length)
-                {
-                    // Once the prefix told the size, one step to it (plus a byte to notice extra data).
-                    var wanted = Math.Max((long)buffer.Length * 2, frameLength + 1);
-                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(wanted, Array.MaxLength));
-                    buffer.AsSpan(0, total).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-                var read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-                total += read;
-                if (frameLength < 0 && total >= GrpcProtocol.MessageHeaderSize)
-                {
-                    (compressed, var length) = GrpcFrameDecoder.ReadHeader(buffer.AsSpan(0, GrpcProtocol.MessageHeaderSize), maxMessageSize, gzip);
-                    frameLength = GrpcProtocol.MessageHeaderSize + (long)length;
-                }
-                if (frameLength >= 0 && total > frameLength)
-                {
-                    throw new GrpcException(GrpcStatusCode.Internal, "grpc: client streaming protocol violation: get <nil>, want <EOF>");
-                }
-            }
-            if (total == 0)
-            {
-                return null;
-            }
-            if (frameLength < 0 || total < frameLength)
-            {
-                throw new GrpcException(GrpcStatusCode.Internal, "unexpected EOF");
-            }
-            var payload = new ReadOnlySequence<byte>(buffer, GrpcProtocol.MessageHeaderSize, (int)frameLength - GrpcProtocol.MessageHeaderSize);
-            return GrpcFrameDecoder.Parse(parser, payload, compressed, maxMessageSize, unary: false);
+            return null;
         }
-        finally
+        if (read < header.Length)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            throw new GrpcException(GrpcStatusCode.Internal, "unexpected EOF");
         }
+        var (compressed, length) = GrpcFrameDecoder.ReadHeader(header, maxMessageSize, gzip);
+        var payload = length == 0 ? [] : new byte[length];
+        if (await body.ReadAtLeastAsync(payload, length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < length)
+        {
+            throw new GrpcException(GrpcStatusCode.Internal, "unexpected EOF");
+        }
+        // The body must end here; reading to its end is also what makes the trailers available.
+        if (await body.ReadAsync(header.AsMemory(0, 1), cancellationToken).ConfigureAwait(false) != 0)
+        {
+            throw new GrpcException(GrpcStatusCode.Internal, "grpc: client streaming protocol violation: get <nil>, want <EOF>");
+        }
+        return GrpcFrameDecoder.Parse(parser, new ReadOnlySequence<byte>(payload), compressed, maxMessageSize, unary: false);
     }
 }

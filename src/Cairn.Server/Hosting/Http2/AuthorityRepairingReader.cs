@@ -57,9 +57,6 @@ internal sealed class AuthorityRepairingReader : PipeReader
         _maxHeaderBlock = maxHeaderBlock;
     }
 
-    /// <summary>Header blocks repaired so far on this connection.</summary>
-    public int Repairs { get; private set; }
-
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
         if (_replacement is not null)
@@ -160,7 +157,6 @@ internal sealed class AuthorityRepairingReader : PipeReader
             _replacement = _pending;
             _replacementOffset = 0;
             _pending = null;
-            Repairs++;
             return ServeReplacement();
         }
         _heldBack = incomplete;

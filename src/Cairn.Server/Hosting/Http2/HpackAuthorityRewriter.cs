@@ -79,11 +79,12 @@ internal static class HpackAuthorityRewriter
                 }
                 continue;
             }
-            if (!TryReadString(block, ref pos, out var value))
+            if (!TryReadOctets(block, ref pos, out var octets))
             {
                 return null;
             }
-            if (Repair(value) is { } repaired)
+            // The usual authority is fine and raw-coded: checked in place, nothing allocated.
+            if (!IsPlainHostPort(octets) && Repair(Encoding.Latin1.GetString(octets)) is { } repaired)
             {
                 (edits ??= []).Add((valueStart, pos, repaired));
             }
@@ -122,30 +123,61 @@ internal static class HpackAuthorityRewriter
         return builder.ToString();
     }
 
-    private static bool IsPlainHostPort(string value)
+    private static bool IsPlainHostPort(string value) => IsPlainHostPort(Encoding.Latin1.GetBytes(value));
+
+    private static bool IsPlainHostPort(ReadOnlySpan<byte> value)
     {
-        if (value.Length == 0)
+        if (value.IsEmpty)
         {
             return true;
         }
+        var host = value;
         var colon = PortColon(value);
-        var host = colon < 0 ? value : value[..colon];
-        if (colon >= 0 && (colon == value.Length - 1 || !value[(colon + 1)..].All(char.IsAsciiDigit)))
+        if (colon >= 0)
+        {
+            var port = value[(colon + 1)..];
+            if (port.IsEmpty || port.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
+            {
+                return false;
+            }
+            host = value[..colon];
+        }
+        if (host.Length > 0 && host[0] == '[')
+        {
+            if (host.Length <= 2 || host[^1] != ']')
+            {
+                return false;
+            }
+            foreach (var c in host[1..^1])
+            {
+                if (!char.IsAsciiHexDigit((char)c) && c is not (byte)':' and not (byte)'.')
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (host.IsEmpty)
         {
             return false;
         }
-        if (host.StartsWith('['))
+        foreach (var c in host)
         {
-            return host.Length > 2 && host.EndsWith(']') && host[1..^1].All(c => char.IsAsciiHexDigit(c) || c is ':' or '.');
+            if (!char.IsAsciiLetterOrDigit((char)c) && c is not (byte)'.' and not (byte)'-' and not (byte)'_' and not (byte)'~')
+            {
+                return false;
+            }
         }
-        return host.Length > 0 && host.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '~');
+        return true;
     }
 
     /// <summary>The ':' before a port: after the ']' of an IPv6 literal, else the last one.</summary>
-    private static int PortColon(string value)
+    private static int PortColon(string value) => PortColon(Encoding.Latin1.GetBytes(value));
+
+    private static int PortColon(ReadOnlySpan<byte> value)
     {
-        var bracket = value.LastIndexOf(']');
-        var colon = value.LastIndexOf(':');
+        var bracket = value.LastIndexOf((byte)']');
+        var colon = value.LastIndexOf((byte)':');
         return colon > bracket ? colon : -1;
     }
 
@@ -165,19 +197,10 @@ internal static class HpackAuthorityRewriter
         return output.ToArray();
     }
 
-    private static bool TrySkipString(ReadOnlySpan<byte> block, ref int pos)
+    /// <summary>A string's octets: in place when raw, decoded into a new array when Huffman-coded.</summary>
+    private static bool TryReadOctets(ReadOnlySpan<byte> block, ref int pos, out ReadOnlySpan<byte> octets)
     {
-        if (!TryReadInteger(block, ref pos, 7, out var length) || length > block.Length - pos)
-        {
-            return false;
-        }
-        pos += length;
-        return true;
-    }
-
-    private static bool TryReadString(ReadOnlySpan<byte> block, ref int pos, out string value)
-    {
-        value = "";
+        octets = default;
         if (pos >= block.Length)
         {
             return false;
@@ -191,7 +214,7 @@ internal static class HpackAuthorityRewriter
         pos += length;
         if (!huffman)
         {
-            value = Encoding.Latin1.GetString(raw);
+            octets = raw;
             return true;
         }
         var decoded = new List<byte>(length * 8 / 5);
@@ -199,7 +222,28 @@ internal static class HpackAuthorityRewriter
         {
             return false;
         }
-        value = Encoding.Latin1.GetString(decoded.ToArray());
+        octets = decoded.ToArray();
+        return true;
+    }
+
+    private static bool TrySkipString(ReadOnlySpan<byte> block, ref int pos)
+    {
+        if (!TryReadInteger(block, ref pos, 7, out var length) || length > block.Length - pos)
+        {
+            return false;
+        }
+        pos += length;
+        return true;
+    }
+
+    private static bool TryReadString(ReadOnlySpan<byte> block, ref int pos, out string value)
+    {
+        value = "";
+        if (!TryReadOctets(block, ref pos, out var octets))
+        {
+            return false;
+        }
+        value = Encoding.Latin1.GetString(octets);
         return true;
     }
 
