@@ -238,6 +238,7 @@ public sealed class MemberServer : IAsyncDisposable
                          LogField.Duration("publish-timeout", RequestTimeout)],
                         capnslog: $"published {attributes.ToGoString()} to cluster {MemberIds.Format(ClusterId)}");
                     _published.TrySetResult();
+                    _versions.Trigger();
                     return;
                 }
             }
@@ -246,6 +247,15 @@ public sealed class MemberServer : IAsyncDisposable
                 _log.ForPackage("etcdserver").Warn("failed to publish local member to cluster through raft",
                     [new LogField("local-member-id", MemberIds.Format(Id)), new LogField("request-path", request.Path), LogField.Error(e.Message)],
                     capnslog: $"publish error: {e.Message}");
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            // Not committed (no leader yet, most likely): try again a heartbeat later.
+            try
+            {
+                await Task.Delay(_config.Raft.HeartbeatInterval, _stopping.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -194,18 +194,19 @@ public sealed class BatchedBackend : IRevisionBackend, IDisposable
         }
     }
 
-    /// <summary>Streams a consistent copy of everything applied so far (Maintenance.Snapshot).</summary>
-    public async Task<long> WriteSnapshotAsync(Stream destination, CancellationToken cancellationToken)
+    /// <summary>A consistent copy of everything applied so far, to stream out (Maintenance.Snapshot).</summary>
+    public BackendSnapshot OpenSnapshot()
     {
         ForceCommit();
         _files.EnterShared();
         try
         {
-            return await _db.WriteSnapshotAsync(destination, cancellationToken).ConfigureAwait(false);
+            return new BackendSnapshot(_db.Database.BeginRead(), _files.ExitShared);
         }
-        finally
+        catch
         {
             _files.ExitShared();
+            throw;
         }
     }
 

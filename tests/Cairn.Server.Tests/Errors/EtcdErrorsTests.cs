@@ -1,3 +1,4 @@
+using Cairn.Server.Grpc;
 using System.Text.RegularExpressions;
 using Cairn.Server.Errors;
 
