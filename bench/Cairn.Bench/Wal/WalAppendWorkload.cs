@@ -14,7 +14,7 @@ public sealed class WalAppendWorkload : IWorkload
 {
     public string Name => "wal-append";
 
-    public string Description => "WAL Save of --entries entries of --size bytes in batches of --batch, one fsync per batch (--dir, --no-fsync)";
+    public string Description => "WAL Save of --entries entries of --size bytes in batches of --batch, one fsync per batch (--dir, --no-fsync, --warmup seconds)";
 
     public Task<int> RunAsync(string[] args)
     {
@@ -23,6 +23,7 @@ public sealed class WalAppendWorkload : IWorkload
         int size = Option(args, "--size", 256);
         string parent = OptionText(args, "--dir") ?? Path.GetTempPath();
         bool noFsync = args.Contains("--no-fsync");
+        double warmup = OptionText(args, "--warmup") is { } w ? double.Parse(w, CultureInfo.InvariantCulture) : 1.5;
         string dir = Path.Combine(parent, $"cairn-walbench-{Environment.ProcessId}");
         if (Directory.Exists(dir))
         {
@@ -30,9 +31,14 @@ public sealed class WalAppendWorkload : IWorkload
         }
 
         var data = ByteString.CopyFrom(Enumerable.Range(0, size).Select(i => (byte)i).ToArray());
-        // Go has no JIT: measure .NET at steady state too, after the hot path reached tier 1.
-        Append(dir + ".warmup", data, batch: 100, total: int.MaxValue, noFsync: true, TimeSpan.FromSeconds(2));
-        var elapsed = Append(dir, data, batch, total, noFsync, TimeSpan.MaxValue);
+        // Go has no JIT: measure .NET at steady state too, once the hot path reached tier 1. The
+        // warm-up paces itself so that it leaves little dirty data behind to compete with the
+        // measured fsyncs.
+        if (warmup > 0)
+        {
+            Append(dir + ".warmup", data, batch: 10, total: int.MaxValue, noFsync: true, TimeSpan.FromSeconds(warmup), pause: TimeSpan.FromMilliseconds(1));
+        }
+        var elapsed = Append(dir, data, batch, total, noFsync, TimeSpan.MaxValue, pause: TimeSpan.Zero);
         double seconds = elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"impl=cairn fsync={(noFsync ? "no" : "yes")} batch={batch} entries={total} size={size} seconds={seconds:F3} entries_per_s={total / seconds:F0} mb_per_s={total * (double)size / seconds / 1e6:F2} syncs_per_s={Math.Ceiling(total / (double)batch) / seconds:F0}"));
@@ -40,7 +46,7 @@ public sealed class WalAppendWorkload : IWorkload
     }
 
     // Appends until `total` entries or `limit` time, whichever first; returns the time taken.
-    private static TimeSpan Append(string dir, ByteString data, int batch, int total, bool noFsync, TimeSpan limit)
+    private static TimeSpan Append(string dir, ByteString data, int batch, int total, bool noFsync, TimeSpan limit, TimeSpan pause)
     {
         try
         {
@@ -57,6 +63,10 @@ public sealed class WalAppendWorkload : IWorkload
                     entries.Add(Entry.Of(1, index, EntryType.EntryNormal, data));
                 }
                 wal.Save(HardState.Of(1, 1, index), entries);
+                if (pause > TimeSpan.Zero)
+                {
+                    Thread.Sleep(pause);
+                }
             }
             return clock.Elapsed;
         }

@@ -17,13 +17,16 @@ public sealed class LockedFile : IDisposable
     {
         Path = path;
         _stream = stream;
+        // Taken once: FileStream's getter re-seeks the descriptor to the stream's position on
+        // every call, an lseek per write that positional I/O does not need.
+        Handle = stream.SafeFileHandle;
         _locked = locked;
     }
 
     /// <summary>Where the file is: the path it was opened at, or where <see cref="MovedTo"/> says it went.</summary>
     public string Path { get; private set; }
 
-    public SafeFileHandle Handle => _stream.SafeFileHandle;
+    public SafeFileHandle Handle { get; }
 
     public long Length => RandomAccess.GetLength(Handle);
 
@@ -73,11 +76,11 @@ public sealed class LockedFile : IDisposable
 
     public void Dispose()
     {
-        if (_locked && !_stream.SafeFileHandle.IsClosed)
+        if (_locked && !Handle.IsClosed)
         {
             // Unlock explicitly rather than by closing: a process being spawned right now shares
             // this open file description until it execs, and would keep the lock held after our close.
-            FileLocks.Unlock(_stream.SafeFileHandle);
+            FileLocks.Unlock(Handle);
         }
         _stream.Dispose();
     }
