@@ -4,23 +4,50 @@ namespace Cairn.Server.Mvcc;
 /// An <see cref="IRevisionBackend"/> in memory, for tests and benchmarks of the MVCC layer
 /// without the bbolt backend. Nothing is durable. Records sit in one list in revision order
 /// (writes arrive in that order, so a put is an append); deletions leave holes that are
-/// squeezed out once they are half the list.
+/// squeezed out once they are half the list. Readers share a reader/writer lock.
 /// </summary>
 public sealed class InMemoryRevisionBackend : IRevisionBackend
 {
-    private readonly object _data = new();
+    private readonly ReaderWriterLockSlim _data = new(LockRecursionPolicy.NoRecursion);
     private readonly object _writer = new();
     private readonly List<Slot> _slots = [];
     private int _holes;
     private long _scheduled = -1;
     private long _finished = -1;
 
+    private Hold Reading()
+    {
+        _data.EnterReadLock();
+        return new Hold(_data, write: false);
+    }
+
+    private Hold Writing()
+    {
+        _data.EnterWriteLock();
+        return new Hold(_data, write: true);
+    }
+
+    private readonly struct Hold(ReaderWriterLockSlim rw, bool write) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (write)
+            {
+                rw.ExitWriteLock();
+            }
+            else
+            {
+                rw.ExitReadLock();
+            }
+        }
+    }
+
     /// <summary>Number of records held (tombstones included).</summary>
     public int RecordCount
     {
         get
         {
-            lock (_data)
+            using (Reading())
             {
                 return _slots.Count - _holes;
             }
@@ -41,7 +68,7 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
         for (int i = 0; i < revisions.Length; i++)
         {
             byte[]? value = null;
-            lock (_data)
+            using (Reading())
             {
                 int at = Find(revisions[i]);
                 if (at >= 0 && _slots[at] is { Deleted: false, IsTombstone: false } slot)
@@ -64,7 +91,7 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
         while (true)
         {
             batch.Clear();
-            lock (_data)
+            using (Reading())
             {
                 int at = Find(from);
                 for (at = at >= 0 ? at : ~at; at < _slots.Count && batch.Count < 256; at++)
@@ -97,7 +124,7 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
 
     public CompactionMarks ReadCompactionMarks()
     {
-        lock (_data)
+        using (Reading())
         {
             return new CompactionMarks(_scheduled, _finished);
         }
@@ -111,7 +138,7 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
     private void Put(Revision revision, bool isTombstone, ReadOnlySpan<byte> keyValue)
     {
         var slot = new Slot(revision, isTombstone, false, keyValue.ToArray());
-        lock (_data)
+        using (Writing())
         {
             if (_slots.Count == 0 || _slots[^1].Revision < revision)
             {
@@ -136,7 +163,7 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
 
     private void Delete(Revision revision, bool isTombstone)
     {
-        lock (_data)
+        using (Writing())
         {
             int at = Find(revision);
             if (at < 0 || _slots[at].Deleted || _slots[at].IsTombstone != isTombstone)
@@ -172,7 +199,7 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
 
         public void WriteScheduledCompaction(long revision)
         {
-            lock (backend._data)
+            using (backend.Writing())
             {
                 backend._scheduled = revision;
             }
@@ -180,7 +207,7 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
 
         public void WriteFinishedCompaction(long revision)
         {
-            lock (backend._data)
+            using (backend.Writing())
             {
                 backend._finished = revision;
             }
