@@ -19,6 +19,20 @@ internal sealed class KeyIndexTree
 
     public int Count { get; private set; }
 
+    /// <summary>Levels from the root to the leaves (1 for a lone leaf).</summary>
+    internal int Height
+    {
+        get
+        {
+            int height = 1;
+            for (var node = _root; node is Branch b; node = b.Children[0]!)
+            {
+                height++;
+            }
+            return height;
+        }
+    }
+
     public KeyIndex? Find(ReadOnlySpan<byte> key)
     {
         var leaf = FindLeaf(key);
