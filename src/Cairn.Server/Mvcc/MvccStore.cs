@@ -49,8 +49,6 @@ public sealed class MvccStore : IDisposable
 
     internal TreeIndex Index { get; }
 
-    internal IRevisionBackend Backend => _backend;
-
     internal IKeyLeases Leases => _leases;
 
     /// <summary>A read transaction at the current revision.</summary>
@@ -68,7 +66,8 @@ public sealed class MvccStore : IDisposable
     /// Compacts the history at <paramref name="revision"/>: afterwards reads below it fail, and
     /// in the background the index and the backend drop every record no read at or above it
     /// can see. Refused with <see cref="EtcdErrors.Compacted"/> at or below the last compaction
-    /// and <see cref="EtcdErrors.FutureRevision"/> above the current revision.
+    /// and <see cref="EtcdErrors.FutureRevision"/> above the current revision. Call it from the
+    /// applying thread, outside a write transaction (it opens a backend write scope).
     /// </summary>
     public CompactionOutcome Compact(long revision)
     {
