@@ -122,4 +122,46 @@ public class KeyIndexTreeTests(ITestOutputHelper output)
             Assert.Empty(Scan(tree.First()));
         }
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(15)]
+    [InlineData(48)]
+    [InlineData(49)]
+    [InlineData(64)]
+    [InlineData(1_000)]
+    [InlineData(100_000)]
+    public void Bulk_loading_sorted_keys_gives_a_valid_tree_that_keeps_working(int count)
+    {
+        var tree = new KeyIndexTree();
+        var keys = Enumerable.Range(0, count).Select(i => $"k{i:D6}").ToList();
+        tree.BulkLoad(keys.Select(Item).ToList());
+        tree.CheckInvariants();
+        Assert.Equal(count, tree.Count);
+        Assert.Equal(keys, Scan(tree.First()));
+        if (count > 0)
+        {
+            Assert.NotNull(tree.Find(Encoding.UTF8.GetBytes(keys[count / 2])));
+        }
+
+        // Inserting between and removing every other key afterwards keeps it valid.
+        for (int i = 0; i < count; i += 2)
+        {
+            tree.Insert(Item(keys[i] + "+"));
+            Assert.True(tree.Remove(Encoding.UTF8.GetBytes(keys[i])));
+        }
+        tree.CheckInvariants();
+        Assert.Equal(count, tree.Count);
+    }
+
+    [Fact]
+    public void Bulk_loading_refuses_unsorted_keys_or_a_tree_in_use()
+    {
+        Assert.Throws<ArgumentException>(() => new KeyIndexTree().BulkLoad([Item("b"), Item("a")]));
+        Assert.Throws<ArgumentException>(() => new KeyIndexTree().BulkLoad([Item("a"), Item("a")]));
+        var tree = new KeyIndexTree();
+        tree.Insert(Item("a"));
+        Assert.Throws<InvalidOperationException>(() => tree.BulkLoad([Item("b")]));
+    }
 }
