@@ -4,13 +4,16 @@ namespace Cairn.Server.Mvcc;
 /// An <see cref="IRevisionBackend"/> in memory, for tests and benchmarks of the MVCC layer
 /// without the bbolt backend. Nothing is durable. Records sit in one list in revision order
 /// (writes arrive in that order, so a put is an append); deletions leave holes that are
-/// squeezed out once they are half the list. Readers share a reader/writer lock.
+/// squeezed out once they are half the list; puts are also in a hash table for point reads.
+/// Readers share a reader/writer lock.
 /// </summary>
 public sealed class InMemoryRevisionBackend : IRevisionBackend
 {
     private readonly ReaderWriterLockSlim _data = new(LockRecursionPolicy.NoRecursion);
     private readonly object _writer = new();
     private readonly List<Slot> _slots = [];
+    // Put records by revision, for point reads without a binary search over every record.
+    private readonly Dictionary<Revision, byte[]> _puts = [];
     private int _holes;
     private long _scheduled = -1;
     private long _finished = -1;
@@ -67,14 +70,10 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
     {
         for (int i = 0; i < revisions.Length; i++)
         {
-            byte[]? value = null;
+            byte[]? value;
             using (Reading())
             {
-                int at = Find(revisions[i]);
-                if (at >= 0 && _slots[at] is { Deleted: false, IsTombstone: false } slot)
-                {
-                    value = slot.Value;
-                }
+                _puts.TryGetValue(revisions[i], out value);
             }
             if (value is not null)
             {
@@ -140,6 +139,14 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
         var slot = new Slot(revision, isTombstone, false, keyValue.ToArray());
         using (Writing())
         {
+            if (isTombstone)
+            {
+                _puts.Remove(revision);
+            }
+            else
+            {
+                _puts[revision] = slot.Value;
+            }
             if (_slots.Count == 0 || _slots[^1].Revision < revision)
             {
                 _slots.Add(slot);
@@ -171,6 +178,10 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
                 return;
             }
             _slots[at] = _slots[at] with { Deleted = true, Value = [] };
+            if (!isTombstone)
+            {
+                _puts.Remove(revision);
+            }
             if (++_holes > 1024 && _holes > _slots.Count / 2)
             {
                 _slots.RemoveAll(s => s.Deleted);
