@@ -3,7 +3,6 @@ using Cairn.Protocol.Mvccpb;
 using Cairn.Server.Api.Validation;
 using Cairn.Server.Errors;
 using Cairn.Server.Mvcc;
-using Google.Protobuf;
 using Google.Protobuf.Collections;
 
 namespace Cairn.Server.Apply;

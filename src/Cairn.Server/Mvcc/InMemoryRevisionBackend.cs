@@ -4,23 +4,53 @@ namespace Cairn.Server.Mvcc;
 /// An <see cref="IRevisionBackend"/> in memory, for tests and benchmarks of the MVCC layer
 /// without the bbolt backend. Nothing is durable. Records sit in one list in revision order
 /// (writes arrive in that order, so a put is an append); deletions leave holes that are
-/// squeezed out once they are half the list.
+/// squeezed out once they are half the list; puts are also in a hash table for point reads.
+/// Readers share a reader/writer lock.
 /// </summary>
 public sealed class InMemoryRevisionBackend : IRevisionBackend
 {
-    private readonly object _data = new();
+    private readonly ReaderWriterLockSlim _data = new(LockRecursionPolicy.NoRecursion);
     private readonly object _writer = new();
     private readonly List<Slot> _slots = [];
+    // Put records by revision, for point reads without a binary search over every record.
+    private readonly Dictionary<Revision, byte[]> _puts = [];
     private int _holes;
     private long _scheduled = -1;
     private long _finished = -1;
+
+    private Hold Reading()
+    {
+        _data.EnterReadLock();
+        return new Hold(_data, write: false);
+    }
+
+    private Hold Writing()
+    {
+        _data.EnterWriteLock();
+        return new Hold(_data, write: true);
+    }
+
+    private readonly struct Hold(ReaderWriterLockSlim rw, bool write) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (write)
+            {
+                rw.ExitWriteLock();
+            }
+            else
+            {
+                rw.ExitReadLock();
+            }
+        }
+    }
 
     /// <summary>Number of records held (tombstones included).</summary>
     public int RecordCount
     {
         get
         {
-            lock (_data)
+            using (Reading())
             {
                 return _slots.Count - _holes;
             }
@@ -40,14 +70,10 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
     {
         for (int i = 0; i < revisions.Length; i++)
         {
-            byte[]? value = null;
-            lock (_data)
+            byte[]? value;
+            using (Reading())
             {
-                int at = Find(revisions[i]);
-                if (at >= 0 && _slots[at] is { Deleted: false, IsTombstone: false } slot)
-                {
-                    value = slot.Value;
-                }
+                _puts.TryGetValue(revisions[i], out value);
             }
             if (value is not null)
             {
@@ -64,7 +90,7 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
         while (true)
         {
             batch.Clear();
-            lock (_data)
+            using (Reading())
             {
                 int at = Find(from);
                 for (at = at >= 0 ? at : ~at; at < _slots.Count && batch.Count < 256; at++)
@@ -97,7 +123,7 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
 
     public CompactionMarks ReadCompactionMarks()
     {
-        lock (_data)
+        using (Reading())
         {
             return new CompactionMarks(_scheduled, _finished);
         }
@@ -111,8 +137,16 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
     private void Put(Revision revision, bool isTombstone, ReadOnlySpan<byte> keyValue)
     {
         var slot = new Slot(revision, isTombstone, false, keyValue.ToArray());
-        lock (_data)
+        using (Writing())
         {
+            if (isTombstone)
+            {
+                _puts.Remove(revision);
+            }
+            else
+            {
+                _puts[revision] = slot.Value;
+            }
             if (_slots.Count == 0 || _slots[^1].Revision < revision)
             {
                 _slots.Add(slot);
@@ -136,7 +170,7 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
 
     private void Delete(Revision revision, bool isTombstone)
     {
-        lock (_data)
+        using (Writing())
         {
             int at = Find(revision);
             if (at < 0 || _slots[at].Deleted || _slots[at].IsTombstone != isTombstone)
@@ -144,6 +178,10 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
                 return;
             }
             _slots[at] = _slots[at] with { Deleted = true, Value = [] };
+            if (!isTombstone)
+            {
+                _puts.Remove(revision);
+            }
             if (++_holes > 1024 && _holes > _slots.Count / 2)
             {
                 _slots.RemoveAll(s => s.Deleted);
@@ -172,7 +210,7 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
 
         public void WriteScheduledCompaction(long revision)
         {
-            lock (backend._data)
+            using (backend.Writing())
             {
                 backend._scheduled = revision;
             }
@@ -180,7 +218,7 @@ public sealed class InMemoryRevisionBackend : IRevisionBackend
 
         public void WriteFinishedCompaction(long revision)
         {
-            lock (backend._data)
+            using (backend.Writing())
             {
                 backend._finished = revision;
             }

@@ -49,8 +49,6 @@ public sealed class MvccStore : IDisposable
 
     internal TreeIndex Index { get; }
 
-    internal IRevisionBackend Backend => _backend;
-
     internal IKeyLeases Leases => _leases;
 
     /// <summary>A read transaction at the current revision.</summary>
@@ -68,7 +66,8 @@ public sealed class MvccStore : IDisposable
     /// Compacts the history at <paramref name="revision"/>: afterwards reads below it fail, and
     /// in the background the index and the backend drop every record no read at or above it
     /// can see. Refused with <see cref="EtcdErrors.Compacted"/> at or below the last compaction
-    /// and <see cref="EtcdErrors.FutureRevision"/> above the current revision.
+    /// and <see cref="EtcdErrors.FutureRevision"/> above the current revision. Call it from the
+    /// applying thread, outside a write transaction (it opens a backend write scope).
     /// </summary>
     public CompactionOutcome Compact(long revision)
     {
@@ -197,22 +196,16 @@ public sealed class MvccStore : IDisposable
     {
         var marks = _backend.ReadCompactionMarks();
         _compactRevision = marks.Finished;
-        long current = 1;
-        var keyLeases = new Dictionary<string, (byte[] Key, long Lease)>();
+        var rebuild = new IndexRebuild();
         _backend.ScanRecords(new Revision(1, 0), new Revision(long.MaxValue, long.MaxValue), (rev, isTombstone, bytes) =>
         {
-            var kv = KeyValueSummary.Parse(bytes);
-            Index.Restore(kv.Key, rev, isTombstone, kv.CreateRevision, kv.Version);
-            current = rev.Main;
-            if (kv.Lease != 0 || keyLeases.Count > 0)
-            {
-                TrackLease(keyLeases, kv.Key, isTombstone ? 0 : kv.Lease);
-            }
+            rebuild.Add(rev, isTombstone, bytes);
             return true;
         });
+        Index.BulkLoad(rebuild.SortedKeys());
         // Records up to the compaction may all be gone: the revision is at least the compacted one.
-        _currentRevision = Math.Max(current, _compactRevision);
-        foreach (var (key, lease) in keyLeases.Values)
+        _currentRevision = Math.Max(rebuild.LastRevision, _compactRevision);
+        foreach (var (key, lease) in rebuild.KeyLeases())
         {
             _leases.Attach(lease, key);
         }
@@ -221,19 +214,6 @@ public sealed class MvccStore : IDisposable
             // A compaction was interrupted: finish it.
             ScheduleCompaction(marks.Scheduled);
             _compactions.Enqueue(stop => RunCompactionAsync(marks.Scheduled, stop));
-        }
-    }
-
-    private static void TrackLease(Dictionary<string, (byte[] Key, long Lease)> keyLeases, ReadOnlySpan<byte> key, long lease)
-    {
-        string name = Convert.ToBase64String(key);
-        if (lease != 0)
-        {
-            keyLeases[name] = (key.ToArray(), lease);
-        }
-        else
-        {
-            keyLeases.Remove(name);
         }
     }
 

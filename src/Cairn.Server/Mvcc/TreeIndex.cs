@@ -271,36 +271,13 @@ internal sealed class TreeIndex
         return keep;
     }
 
-    /// <summary>
-    /// Applies one record read back from the backend, in revision order, as the restore at start
-    /// does: a put or tombstone of a known key extends it; the first record of an unknown key
-    /// starts it from that record (its older records may have been compacted).
-    /// </summary>
-    public void Restore(ReadOnlySpan<byte> key, Revision revision, bool isTombstone, long createRevision, long version)
+    /// <summary>Fills an empty index with keys in byte order (the restore at start).</summary>
+    public void BulkLoad(IReadOnlyList<KeyIndex> sorted)
     {
         _lock.EnterWriteLock();
         try
         {
-            var ki = _tree.Find(key);
-            if (ki is not null)
-            {
-                if (isTombstone)
-                {
-                    ki.Tombstone(revision);
-                }
-                else
-                {
-                    ki.Put(revision);
-                }
-                return;
-            }
-            if (isTombstone)
-            {
-                return;
-            }
-            ki = new KeyIndex(key.ToArray());
-            ki.Restore(createRevision, revision, version);
-            _tree.Insert(ki);
+            _tree.BulkLoad(sorted);
         }
         finally
         {

@@ -55,7 +55,6 @@ public class KeyIndexTreeTests(ITestOutputHelper output)
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
-    [InlineData(3)]
     public void Random_inserts_and_removes_match_a_sorted_set(int seed)
     {
         output.WriteLine($"seed {seed}");
@@ -63,13 +62,13 @@ public class KeyIndexTreeTests(ITestOutputHelper output)
         var tree = new KeyIndexTree();
         var model = new SortedSet<string>(StringComparer.Ordinal);
         // Enough keys for three levels, then shrink back to one leaf and grow again.
-        foreach (var (target, steps) in new[] { (20_000, 40_000), (10, 40_000), (5_000, 10_000) })
+        foreach (var (target, steps) in new[] { (8_000, 16_000), (10, 16_000), (3_000, 6_000) })
         {
             for (int step = 0; step < steps; step++)
             {
                 // Bias toward growth or shrinkage to reach the target size.
                 bool insert = model.Count < target ? random.Next(4) != 0 : random.Next(4) == 0;
-                string key = $"k{random.Next(30_000):D5}";
+                string key = $"k{random.Next(12_000):D5}";
                 if (insert && model.Add(key))
                 {
                     tree.Insert(Item(key));
@@ -78,15 +77,17 @@ public class KeyIndexTreeTests(ITestOutputHelper output)
                 {
                     Assert.Equal(model.Remove(key), tree.Remove(Encoding.UTF8.GetBytes(key)));
                 }
-                if (step % 5_000 == 0)
+                if (step % 4_000 == 0)
                 {
                     tree.CheckInvariants();
                 }
             }
             tree.CheckInvariants();
+            output.WriteLine($"{model.Count} keys, height {tree.Height}");
+            Assert.True(target < 8_000 || tree.Height >= 3, $"height {tree.Height} at {model.Count} keys");
             Assert.Equal(model.Count, tree.Count);
             Assert.Equal(model, Scan(tree.First()));
-            string probe = $"k{random.Next(30_000):D5}";
+            string probe = $"k{random.Next(12_000):D5}";
             Assert.Equal(model.GetViewBetween(probe, "l").ToList(), Scan(tree.Seek(Encoding.UTF8.GetBytes(probe))));
             Assert.Equal(model.Contains(probe), tree.Find(Encoding.UTF8.GetBytes(probe)) is not null);
         }
@@ -120,5 +121,47 @@ public class KeyIndexTreeTests(ITestOutputHelper output)
             Assert.Equal(0, tree.Count);
             Assert.Empty(Scan(tree.First()));
         }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(15)]
+    [InlineData(48)]
+    [InlineData(49)]
+    [InlineData(64)]
+    [InlineData(1_000)]
+    [InlineData(100_000)]
+    public void Bulk_loading_sorted_keys_gives_a_valid_tree_that_keeps_working(int count)
+    {
+        var tree = new KeyIndexTree();
+        var keys = Enumerable.Range(0, count).Select(i => $"k{i:D6}").ToList();
+        tree.BulkLoad(keys.Select(Item).ToList());
+        tree.CheckInvariants();
+        Assert.Equal(count, tree.Count);
+        Assert.Equal(keys, Scan(tree.First()));
+        if (count > 0)
+        {
+            Assert.NotNull(tree.Find(Encoding.UTF8.GetBytes(keys[count / 2])));
+        }
+
+        // Inserting between and removing every other key afterwards keeps it valid.
+        for (int i = 0; i < count; i += 2)
+        {
+            tree.Insert(Item(keys[i] + "+"));
+            Assert.True(tree.Remove(Encoding.UTF8.GetBytes(keys[i])));
+        }
+        tree.CheckInvariants();
+        Assert.Equal(count, tree.Count);
+    }
+
+    [Fact]
+    public void Bulk_loading_refuses_unsorted_keys_or_a_tree_in_use()
+    {
+        Assert.Throws<ArgumentException>(() => new KeyIndexTree().BulkLoad([Item("b"), Item("a")]));
+        Assert.Throws<ArgumentException>(() => new KeyIndexTree().BulkLoad([Item("a"), Item("a")]));
+        var tree = new KeyIndexTree();
+        tree.Insert(Item("a"));
+        Assert.Throws<InvalidOperationException>(() => tree.BulkLoad([Item("b")]));
     }
 }

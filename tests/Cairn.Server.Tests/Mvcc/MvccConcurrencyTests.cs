@@ -12,8 +12,8 @@ public class MvccConcurrencyTests(ITestOutputHelper output)
         // The writer rewrites every key in one transaction per round, so a consistent read sees
         // every key with the same value and mod revision; enough keys that scans take several
         // holds of the index lock.
-        const int keys = TreeIndex.KeysPerLockHold + 500;
-        const int rounds = 30;
+        const int keys = TreeIndex.KeysPerLockHold + 200;
+        const int rounds = 20;
         using var store = NewStore();
         using (var txn = store.Write())
         {

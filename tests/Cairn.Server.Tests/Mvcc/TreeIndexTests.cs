@@ -104,20 +104,4 @@ public class TreeIndexTests
         // At an older revision only the keys put by then exist.
         Assert.Equal(TreeIndex.KeysPerLockHold + 1, index.Range(R("k", "\0"), TreeIndex.KeysPerLockHold + 2, -1, []));
     }
-
-    [Fact]
-    public void Restore_extends_known_keys_and_ignores_tombstones_of_unknown_ones()
-    {
-        var index = new TreeIndex();
-        index.Restore(K("a"), new Revision(5, 0), isTombstone: false, createRevision: 3, version: 2);
-        index.Restore(K("zz"), new Revision(6, 0), isTombstone: true, createRevision: 0, version: 0);
-        index.Restore(K("a"), new Revision(7, 0), isTombstone: false, createRevision: 3, version: 3);
-        index.Restore(K("a"), new Revision(8, 0), isTombstone: true, createRevision: 0, version: 0);
-
-        Assert.Equal(1, index.KeyCount);
-        Assert.Equal(new KeyState(new Revision(7, 0), 3, 3), index.Get(K("a"), 7));
-        Assert.Equal(new KeyState(new Revision(5, 0), 3, 2), index.Get(K("a"), 6));
-        Assert.Null(index.Get(K("a"), 8));
-        Assert.Null(index.Get(K("zz"), 8));
-    }
 }

@@ -143,7 +143,15 @@ internal sealed class EtcdProcess : IAsyncDisposable
         }
         process.StandardInput.Close();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"etcdctl {string.Join(' ', args)} did not finish in 30s");
+        }
         return (process.ExitCode, await stdout, await stderr);
     }
 
