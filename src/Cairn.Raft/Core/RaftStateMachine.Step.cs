@@ -122,7 +122,10 @@ internal sealed partial class RaftStateMachine
     {
         if (State == RaftRole.Leader)
         {
-            Debug(() => $"{Id:x} ignoring MsgHup because already leader");
+            if (DebugEnabled)
+            {
+                Debug($"{Id:x} ignoring MsgHup because already leader");
+            }
             return;
         }
         if (!Promotable)
