@@ -94,15 +94,7 @@ internal sealed class InMemoryRaftCluster
         {
             any = true;
             var rd = node.Ready();
-            if (rd.Snapshot is not null)
-            {
-                storage.ApplySnapshot(rd.Snapshot);
-            }
-            storage.Append(rd.Entries);
-            if (rd.HardState is not null)
-            {
-                storage.SetHardState(rd.HardState);
-            }
+            storage.Persist(rd);
             var committed = rd.CommittedEntries;
             for (var k = 0; k < committed.Count; k++)
             {

@@ -137,6 +137,23 @@ public sealed class MemoryRaftStorage : IRaftStorage
     }
 
     /// <summary>
+    /// Persists what a Ready asks to, in the required order: the snapshot, then the entries, then
+    /// the hard state.
+    /// </summary>
+    public void Persist(Ready ready)
+    {
+        if (ready.Snapshot is not null)
+        {
+            ApplySnapshot(ready.Snapshot);
+        }
+        Append(ready.Entries);
+        if (ready.HardState is not null)
+        {
+            SetHardState(ready.HardState);
+        }
+    }
+
+    /// <summary>
     /// Appends entries, replacing any existing entries from the first new index on. Entries already
     /// compacted away are skipped; a gap after the last index is a caller error.
     /// </summary>

@@ -71,15 +71,7 @@ internal sealed class TranscriptCluster
                 {
                     _out.Append($"  {id}| {line}\n");
                 }
-                if (rd.Snapshot is not null)
-                {
-                    storage.ApplySnapshot(rd.Snapshot);
-                }
-                storage.Append(rd.Entries);
-                if (rd.HardState is not null)
-                {
-                    storage.SetHardState(rd.HardState);
-                }
+                storage.Persist(rd);
                 foreach (var e in rd.CommittedEntries)
                 {
                     if (e.Type == EntryType.EntryConfChange)

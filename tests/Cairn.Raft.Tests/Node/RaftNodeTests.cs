@@ -14,15 +14,7 @@ public class RaftNodeTests
     private static Ready Handle(RaftNode node, MemoryRaftStorage storage)
     {
         var rd = node.Ready();
-        if (rd.Snapshot is not null)
-        {
-            storage.ApplySnapshot(rd.Snapshot);
-        }
-        storage.Append(rd.Entries);
-        if (rd.HardState is not null)
-        {
-            storage.SetHardState(rd.HardState);
-        }
+        storage.Persist(rd);
         foreach (var e in rd.CommittedEntries)
         {
             if (e.Type == EntryType.EntryConfChange)

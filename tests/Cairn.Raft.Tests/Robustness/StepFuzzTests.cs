@@ -70,15 +70,7 @@ public class StepFuzzTests
         while (node.HasReady())
         {
             var rd = node.Ready();
-            if (rd.Snapshot is not null)
-            {
-                storage.ApplySnapshot(rd.Snapshot);
-            }
-            storage.Append(rd.Entries);
-            if (rd.HardState is not null)
-            {
-                storage.SetHardState(rd.HardState);
-            }
+            storage.Persist(rd);
             foreach (var e in rd.CommittedEntries)
             {
                 if (e.Type == EntryType.EntryConfChange)

@@ -95,15 +95,7 @@ internal sealed class SimulatedMember
             var rd = node.Ready();
             NoteLeadership(checker);
 
-            if (rd.Snapshot is not null)
-            {
-                Storage.ApplySnapshot(rd.Snapshot);
-            }
-            Storage.Append(rd.Entries);
-            if (rd.HardState is not null)
-            {
-                Storage.SetHardState(rd.HardState);
-            }
+            Storage.Persist(rd);
             var log = node.StateMachine.Log;
             foreach (var e in rd.Entries)
             {
