@@ -110,6 +110,10 @@ public sealed class RaftNode
     /// </summary>
     public ProposalResult ProposeConfChange(ConfChange change)
     {
+        if (change.Type is < ConfChangeType.ConfChangeAddNode or > ConfChangeType.ConfChangeAddLearnerNode)
+        {
+            return new ProposalResult(ProposalStatus.DroppedInvalid);
+        }
         var cc = ConfChangeOf(change.Type, change.NodeId, change.HasContext ? change.Context : null);
         cc.Id = change.Id;
         return new ProposalResult(_raft.Propose(new Entry { Type = EntryType.EntryConfChange, Data = cc.ToByteString() }));

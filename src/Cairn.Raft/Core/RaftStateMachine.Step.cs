@@ -274,6 +274,13 @@ internal sealed partial class RaftStateMachine
         {
             return $"{t} without a term";
         }
+        // No real log or term gets anywhere near 2^63; larger values would only overflow later
+        // (a term that wraps to 0, an index past the end) and are refused here.
+        if (m.Term > SaneLimit || m.Index > SaneLimit || m.LogTerm > SaneLimit || m.Commit > SaneLimit
+            || m.Snapshot?.Metadata is { } meta && (meta.Index > SaneLimit || meta.Term > SaneLimit))
+        {
+            return "term or index beyond 2^63";
+        }
         switch (t)
         {
             case MessageType.MsgApp:
@@ -337,7 +344,7 @@ internal sealed partial class RaftStateMachine
             {
                 return $"entry {i} has index {e.Index}, expected {m.Index + 1 + (ulong)i}";
             }
-            if (e.Term < prevTerm || e.Term == 0)
+            if (e.Term < prevTerm || e.Term == 0 || e.Term > SaneLimit)
             {
                 return $"entry {e.Index} has term {e.Term} after term {prevTerm}";
             }
@@ -345,6 +352,8 @@ internal sealed partial class RaftStateMachine
         }
         return null;
     }
+
+    private const ulong SaneLimit = long.MaxValue;
 
     private static bool NeedsTerm(MessageType t) => t switch
     {
