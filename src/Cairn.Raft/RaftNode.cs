@@ -1,5 +1,6 @@
 using Cairn.Protocol.Raftpb;
 using Cairn.Raft.Core;
+using Cairn.Raft.Membership;
 using Google.Protobuf;
 
 namespace Cairn.Raft;
@@ -110,7 +111,7 @@ public sealed class RaftNode
     /// </summary>
     public ProposalResult ProposeConfChange(ConfChange change)
     {
-        if (change.Type is < ConfChangeType.ConfChangeAddNode or > ConfChangeType.ConfChangeAddLearnerNode)
+        if (!ConfChangeEntries.IsKnown(change.Type))
         {
             return new ProposalResult(ProposalStatus.DroppedInvalid);
         }
@@ -120,10 +121,34 @@ public sealed class RaftNode
     }
 
     /// <summary>
+    /// Proposes a ConfChangeV2 in its simple form (one change, automatic transition), which etcd
+    /// applies exactly like a v1 change. Joint consensus is not supported: anything else is
+    /// refused as DroppedInvalid.
+    /// </summary>
+    public ProposalResult ProposeConfChange(ConfChangeV2 change)
+    {
+        if (ConfChangeEntries.CheckSimple(change) is not null || change.Changes.Count == 0)
+        {
+            return new ProposalResult(ProposalStatus.DroppedInvalid);
+        }
+        // Every field set, as gogo writes them.
+        var cc = new ConfChangeV2 { Transition = ConfChangeTransition.Auto };
+        cc.Changes.Add(new ConfChangeSingle { Type = change.Changes[0].Type, NodeId = change.Changes[0].NodeId });
+        if (change.HasContext)
+        {
+            cc.Context = change.Context;
+        }
+        return new ProposalResult(_raft.Propose(new Entry { Type = EntryType.EntryConfChangeV2, Data = cc.ToByteString() }));
+    }
+
+    /// <summary>
     /// Applies a committed configuration change and returns the new configuration (to store with
     /// snapshots). Throws <see cref="RaftConfChangeException"/> when it would remove every voter.
     /// </summary>
     public ConfState ApplyConfChange(ConfChange change) => _raft.ApplyConfChange(change);
+
+    /// <summary>Applies a committed simple ConfChangeV2; throws <see cref="RaftConfChangeException"/> for joint ones.</summary>
+    public ConfState ApplyConfChange(ConfChangeV2 change) => _raft.ApplyConfChange(change);
 
     /// <summary>
     /// Processes a message from a peer. Never throws on peer input: the result says when a message
@@ -258,7 +283,7 @@ public sealed class RaftNode
             {
                 var pr = r.Tracker.Get(id)!;
                 progress[id] = new PeerProgress(pr.Match, pr.Next, pr.State, pr.IsLearner, pr.RecentActive, pr.ProbeSent,
-                    pr.PendingSnapshot, pr.Inflights.Count);
+                    pr.PendingSnapshot, pr.Inflights.Count, pr.IsPaused);
             }
         }
         return new RaftStatus(r.Id, r.Term, r.Vote, r.Log.Committed, r.Lead, r.State, r.Log.Applied, r.LeadTransferee,

@@ -1,5 +1,6 @@
 using Cairn.Protocol.Raftpb;
 using Cairn.Raft.Log;
+using Cairn.Raft.Membership;
 using Cairn.Raft.Tracking;
 using Google.Protobuf;
 
@@ -99,15 +100,23 @@ internal sealed partial class RaftStateMachine
         var refused = false;
         for (var i = 0; i < entries.Length; i++)
         {
-            if (entries[i].Type != EntryType.EntryConfChange)
+            if (!ConfChangeEntries.IsConfChange(entries[i].Type))
             {
                 continue;
             }
+            string? refusal = null;
             if (PendingConfIndex > Log.Applied)
             {
+                refusal = $"possible unapplied conf change at index {PendingConfIndex} (applied to {Log.Applied})";
+            }
+            else if (ConfChangeEntries.IsLeaveJoint(entries[i]))
+            {
+                refusal = "not in joint state; refusing empty conf change";
+            }
+            if (refusal is not null)
+            {
                 // One change at a time: an empty entry takes this one's place.
-                Info($"{Id:x} ignoring conf change at config voters=({string.Join(" ", Tracker.Voters)}): " +
-                     $"possible unapplied conf change at index {PendingConfIndex} (applied to {Log.Applied})");
+                Info($"{Id:x} ignoring conf change at config voters=({string.Join(" ", Tracker.Voters)}): {refusal}");
                 entries[i] = new Entry { Type = EntryType.EntryNormal };
                 refused = true;
             }

@@ -157,7 +157,7 @@ internal sealed partial class RaftStateMachine
         var n = 0;
         foreach (var e in ents)
         {
-            if (e.Type == EntryType.EntryConfChange)
+            if (ConfChangeEntries.IsConfChange(e.Type))
             {
                 n++;
             }
@@ -378,22 +378,13 @@ internal sealed partial class RaftStateMachine
                 case EntryType.EntryNormal:
                     break;
                 case EntryType.EntryConfChange:
-                    ConfChange cc;
-                    try
+                case EntryType.EntryConfChangeV2:
+                    var problem = ConfChangeEntries.CheckProposal(e);
+                    if (problem is not null)
                     {
-                        cc = ConfChange.Parser.ParseFrom(e.Data);
-                    }
-                    catch (InvalidProtocolBufferException ex)
-                    {
-                        return $"unreadable conf change: {ex.Message}";
-                    }
-                    if (cc.Type is < ConfChangeType.ConfChangeAddNode or > ConfChangeType.ConfChangeAddLearnerNode)
-                    {
-                        return $"unknown conf change type {(int)cc.Type}";
+                        return problem;
                     }
                     break;
-                case EntryType.EntryConfChangeV2:
-                    return "ConfChangeV2 (joint consensus) is not supported";
                 default:
                     return $"unknown entry type {(int)e.Type}";
             }
