@@ -20,7 +20,9 @@ public sealed class RaftNode
     /// <summary>
     /// A member over the given storage: a restart when the storage holds state, otherwise a member
     /// waiting to be bootstrapped (<see cref="Bootstrap"/>) or to be contacted by a leader (a member
-    /// joining an existing cluster). Throws <see cref="RaftConfigException"/> for a bad config.
+    /// joining an existing cluster). Throws <see cref="RaftConfigException"/> for a bad config, and
+    /// <see cref="RaftStateException"/> or <see cref="RaftConfChangeException"/> when the storage
+    /// contradicts itself (a commit index beyond the log, an unsupported configuration).
     /// </summary>
     public RaftNode(RaftConfig config)
     {
