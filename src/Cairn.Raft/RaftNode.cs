@@ -1,5 +1,6 @@
 using Cairn.Protocol.Raftpb;
 using Cairn.Raft.Core;
+using Cairn.Raft.Membership;
 using Google.Protobuf;
 
 namespace Cairn.Raft;
@@ -19,7 +20,9 @@ public sealed class RaftNode
     /// <summary>
     /// A member over the given storage: a restart when the storage holds state, otherwise a member
     /// waiting to be bootstrapped (<see cref="Bootstrap"/>) or to be contacted by a leader (a member
-    /// joining an existing cluster). Throws <see cref="RaftConfigException"/> for a bad config.
+    /// joining an existing cluster). Throws <see cref="RaftConfigException"/> for a bad config, and
+    /// <see cref="RaftStateException"/> or <see cref="RaftConfChangeException"/> when the storage
+    /// contradicts itself (a commit index beyond the log, an unsupported configuration).
     /// </summary>
     public RaftNode(RaftConfig config)
     {
@@ -110,9 +113,34 @@ public sealed class RaftNode
     /// </summary>
     public ProposalResult ProposeConfChange(ConfChange change)
     {
+        if (!ConfChangeEntries.IsKnown(change.Type))
+        {
+            return new ProposalResult(ProposalStatus.DroppedInvalid);
+        }
         var cc = ConfChangeOf(change.Type, change.NodeId, change.HasContext ? change.Context : null);
         cc.Id = change.Id;
         return new ProposalResult(_raft.Propose(new Entry { Type = EntryType.EntryConfChange, Data = cc.ToByteString() }));
+    }
+
+    /// <summary>
+    /// Proposes a ConfChangeV2 in its simple form (one change, automatic transition), which etcd
+    /// applies exactly like a v1 change. Joint consensus is not supported: anything else is
+    /// refused as DroppedInvalid.
+    /// </summary>
+    public ProposalResult ProposeConfChange(ConfChangeV2 change)
+    {
+        if (ConfChangeEntries.CheckSimple(change) is not null || change.Changes.Count == 0)
+        {
+            return new ProposalResult(ProposalStatus.DroppedInvalid);
+        }
+        // Every field set, as gogo writes them.
+        var cc = new ConfChangeV2 { Transition = ConfChangeTransition.Auto };
+        cc.Changes.Add(new ConfChangeSingle { Type = change.Changes[0].Type, NodeId = change.Changes[0].NodeId });
+        if (change.HasContext)
+        {
+            cc.Context = change.Context;
+        }
+        return new ProposalResult(_raft.Propose(new Entry { Type = EntryType.EntryConfChangeV2, Data = cc.ToByteString() }));
     }
 
     /// <summary>
@@ -120,6 +148,9 @@ public sealed class RaftNode
     /// snapshots). Throws <see cref="RaftConfChangeException"/> when it would remove every voter.
     /// </summary>
     public ConfState ApplyConfChange(ConfChange change) => _raft.ApplyConfChange(change);
+
+    /// <summary>Applies a committed simple ConfChangeV2; throws <see cref="RaftConfChangeException"/> for joint ones.</summary>
+    public ConfState ApplyConfChange(ConfChangeV2 change) => _raft.ApplyConfChange(change);
 
     /// <summary>
     /// Processes a message from a peer. Never throws on peer input: the result says when a message
@@ -254,7 +285,7 @@ public sealed class RaftNode
             {
                 var pr = r.Tracker.Get(id)!;
                 progress[id] = new PeerProgress(pr.Match, pr.Next, pr.State, pr.IsLearner, pr.RecentActive, pr.ProbeSent,
-                    pr.PendingSnapshot, pr.Inflights.Count);
+                    pr.PendingSnapshot, pr.Inflights.Count, pr.IsPaused);
             }
         }
         return new RaftStatus(r.Id, r.Term, r.Vote, r.Log.Committed, r.Lead, r.State, r.Log.Applied, r.LeadTransferee,

@@ -3,7 +3,10 @@ using Cairn.Raft.Tracking;
 
 namespace Cairn.Raft;
 
-/// <summary>The leader's view of one member's replication.</summary>
+/// <summary>
+/// The leader's view of one member's replication. Paused: nothing is sent to it now (a probe
+/// awaits its answer, the in-flight window is full, or a snapshot is on its way).
+/// </summary>
 public readonly record struct PeerProgress(
     ulong Match,
     ulong Next,
@@ -12,7 +15,8 @@ public readonly record struct PeerProgress(
     bool RecentActive,
     bool ProbeSent,
     ulong PendingSnapshot,
-    int Inflight);
+    int Inflight,
+    bool Paused);
 
 /// <summary>A snapshot of a member's Raft state (etcd's raft.Status).</summary>
 public sealed record RaftStatus(

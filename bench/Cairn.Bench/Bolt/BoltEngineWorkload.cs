@@ -47,12 +47,12 @@ public sealed class BoltEngineWorkload : IWorkload
             }
         }
 
-        // Round 0 is a warm-up at a tenth of the size (the JIT tiers up the hot paths), not reported.
+        // Round 0 is a warm-up (the JIT tiers up the hot paths), not reported: steady state is what a server runs in.
         for (var round = 0; round <= rounds; round++)
         {
             var warmup = round == 0;
-            var size = warmup ? Math.Max(n / 10, 1000) : n;
-            var roundOrder = warmup ? order.Where(i => i < size).ToArray() : order;
+            var size = n;
+            var roundOrder = order;
             void Record(string name, Result r)
             {
                 if (!warmup)

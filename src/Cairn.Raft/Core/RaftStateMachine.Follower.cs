@@ -94,7 +94,10 @@ internal sealed partial class RaftStateMachine
                 HandleSnapshot(m);
                 break;
             case MessageType.MsgTimeoutNow:
-                Debug(() => $"{Id:x} [term {Term} state {State}] ignored MsgTimeoutNow from {m.From:x}");
+                if (DebugEnabled)
+                {
+                    Debug($"{Id:x} [term {Term} state {State}] ignored MsgTimeoutNow from {m.From:x}");
+                }
                 break;
             default:
                 if (m.Type != myVoteResp)
@@ -138,7 +141,10 @@ internal sealed partial class RaftStateMachine
                 Send(NewMessage(MessageType.MsgAppResp, m.From, index: lastNew));
                 return StepResult.Ok;
             case AppendOutcome.TermMismatch:
-                Debug(() => $"{Id:x} [logterm: {Log.TermOrZero(m.Index)}, index: {m.Index}] rejected MsgApp [logterm: {m.LogTerm}, index: {m.Index}] from {m.From:x}");
+                if (DebugEnabled)
+                {
+                    Debug($"{Id:x} [logterm: {Log.TermOrZero(m.Index)}, index: {m.Index}] rejected MsgApp [logterm: {m.LogTerm}, index: {m.Index}] from {m.From:x}");
+                }
                 // The hint (our last index) lets the leader skip back in one step.
                 var resp = NewMessage(MessageType.MsgAppResp, m.From, index: m.Index);
                 resp.Reject = true;

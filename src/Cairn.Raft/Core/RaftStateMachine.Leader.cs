@@ -1,5 +1,6 @@
 using Cairn.Protocol.Raftpb;
 using Cairn.Raft.Log;
+using Cairn.Raft.Membership;
 using Cairn.Raft.Tracking;
 using Google.Protobuf;
 
@@ -30,7 +31,10 @@ internal sealed partial class RaftStateMachine
         var pr = Tracker.Get(m.From);
         if (pr is null)
         {
-            Debug(() => $"{Id:x} no progress available for {m.From:x}");
+            if (DebugEnabled)
+            {
+                Debug($"{Id:x} no progress available for {m.From:x}");
+            }
             return StepResult.Ok;
         }
         switch (m.Type)
@@ -54,7 +58,10 @@ internal sealed partial class RaftStateMachine
                 // After success wait for the follower's append response; after failure wait a
                 // heartbeat interval before trying again.
                 pr.ProbeSent = true;
-                Debug(() => $"{Id:x} snapshot {(m.Reject ? "failed" : "succeeded")}, resumed sending replication messages to {m.From:x} [{pr}]");
+                if (DebugEnabled)
+                {
+                    Debug($"{Id:x} snapshot {(m.Reject ? "failed" : "succeeded")}, resumed sending replication messages to {m.From:x} [{pr}]");
+                }
                 break;
             case MessageType.MsgUnreachable:
                 // While streaming, an unreachable follower has most likely lost an append.
@@ -62,7 +69,10 @@ internal sealed partial class RaftStateMachine
                 {
                     pr.BecomeProbe();
                 }
-                Debug(() => $"{Id:x} failed to send message to {m.From:x} because it is unreachable [{pr}]");
+                if (DebugEnabled)
+                {
+                    Debug($"{Id:x} failed to send message to {m.From:x} because it is unreachable [{pr}]");
+                }
                 break;
             case MessageType.MsgTransferLeader:
                 HandleTransferLeader(m.From, pr);
@@ -81,21 +91,32 @@ internal sealed partial class RaftStateMachine
         }
         if (LeadTransferee != 0)
         {
-            Debug(() => $"{Id:x} [term {Term}] transfer leadership to {LeadTransferee:x} is in progress; dropping proposal");
+            if (DebugEnabled)
+            {
+                Debug($"{Id:x} [term {Term}] transfer leadership to {LeadTransferee:x} is in progress; dropping proposal");
+            }
             return ProposalStatus.DroppedLeadershipTransfer;
         }
         var refused = false;
         for (var i = 0; i < entries.Length; i++)
         {
-            if (entries[i].Type != EntryType.EntryConfChange)
+            if (!ConfChangeEntries.IsConfChange(entries[i].Type))
             {
                 continue;
             }
+            string? refusal = null;
             if (PendingConfIndex > Log.Applied)
             {
+                refusal = $"possible unapplied conf change at index {PendingConfIndex} (applied to {Log.Applied})";
+            }
+            else if (ConfChangeEntries.IsLeaveJoint(entries[i]))
+            {
+                refusal = "not in joint state; refusing empty conf change";
+            }
+            if (refusal is not null)
+            {
                 // One change at a time: an empty entry takes this one's place.
-                Info($"{Id:x} ignoring conf change at config voters=({string.Join(" ", Tracker.Voters)}): " +
-                     $"possible unapplied conf change at index {PendingConfIndex} (applied to {Log.Applied})");
+                Info($"{Id:x} ignoring conf change at config voters=({string.Join(" ", Tracker.Voters)}): {refusal}");
                 entries[i] = new Entry { Type = EntryType.EntryNormal };
                 refused = true;
             }
@@ -106,7 +127,10 @@ internal sealed partial class RaftStateMachine
         }
         if (!AppendEntries(entries))
         {
-            Debug(() => $"{Id:x} appending new entries to log would exceed uncommitted entry size limit; dropping proposal");
+            if (DebugEnabled)
+            {
+                Debug($"{Id:x} appending new entries to log would exceed uncommitted entry size limit; dropping proposal");
+            }
             return ProposalStatus.DroppedUncommittedSizeLimit;
         }
         BroadcastAppend();
@@ -230,7 +254,10 @@ internal sealed partial class RaftStateMachine
             // The follower needs entries we no longer have: send the snapshot instead.
             if (!pr.RecentActive)
             {
-                Debug(() => $"ignore sending snapshot to {to:x} since it is not recently active");
+                if (DebugEnabled)
+                {
+                    Debug($"ignore sending snapshot to {to:x} since it is not recently active");
+                }
                 return false;
             }
             Snapshot snapshot;
@@ -240,7 +267,10 @@ internal sealed partial class RaftStateMachine
             }
             catch (RaftStorageException e) when (e.Error == RaftStorageError.SnapshotTemporarilyUnavailable)
             {
-                Debug(() => $"{Id:x} failed to send snapshot to {to:x} because snapshot is temporarily unavailable");
+                if (DebugEnabled)
+                {
+                    Debug($"{Id:x} failed to send snapshot to {to:x} because snapshot is temporarily unavailable");
+                }
                 return false;
             }
             if (snapshot.Metadata is null || snapshot.Metadata.Index == 0)
@@ -250,8 +280,11 @@ internal sealed partial class RaftStateMachine
             m = NewMessage(MessageType.MsgSnap, to);
             m.Snapshot = snapshot;
             pr.BecomeSnapshot(snapshot.Metadata.Index);
-            Debug(() => $"{Id:x} [firstindex: {Log.FirstIndex()}, commit: {Log.Committed}] sent snapshot[index: {snapshot.Metadata.Index}, " +
-                        $"term: {snapshot.Metadata.Term}] to {to:x} [{pr}]");
+            if (DebugEnabled)
+            {
+                Debug($"{Id:x} [firstindex: {Log.FirstIndex()}, commit: {Log.Committed}] sent snapshot[index: {snapshot.Metadata.Index}, " +
+                            $"term: {snapshot.Metadata.Term}] to {to:x} [{pr}]");
+            }
         }
         else
         {
@@ -291,10 +324,16 @@ internal sealed partial class RaftStateMachine
         pr.RecentActive = true;
         if (m.Reject)
         {
-            Debug(() => $"{Id:x} received MsgAppResp(MsgApp was rejected, lastindex: {m.RejectHint}) from {m.From:x} for index {m.Index}");
+            if (DebugEnabled)
+            {
+                Debug($"{Id:x} received MsgAppResp(MsgApp was rejected, lastindex: {m.RejectHint}) from {m.From:x} for index {m.Index}");
+            }
             if (pr.MaybeDecrTo(m.Index, m.RejectHint))
             {
-                Debug(() => $"{Id:x} decreased progress of {m.From:x} to [{pr}]");
+                if (DebugEnabled)
+                {
+                    Debug($"{Id:x} decreased progress of {m.From:x} to [{pr}]");
+                }
                 if (pr.State == ProgressState.Replicate)
                 {
                     pr.BecomeProbe();
@@ -321,7 +360,10 @@ internal sealed partial class RaftStateMachine
                 break;
             case ProgressState.Snapshot when pr.Match >= pr.PendingSnapshot:
                 // Back to replicating, through probe so the snapshot index is taken into account.
-                Debug(() => $"{Id:x} recovered from needing snapshot, resumed sending replication messages to {m.From:x} [{pr}]");
+                if (DebugEnabled)
+                {
+                    Debug($"{Id:x} recovered from needing snapshot, resumed sending replication messages to {m.From:x} [{pr}]");
+                }
                 pr.BecomeProbe();
                 pr.BecomeReplicate();
                 break;
@@ -436,7 +478,10 @@ internal sealed partial class RaftStateMachine
     {
         if (pr.IsLearner)
         {
-            Debug(() => $"{Id:x} is learner. Ignored transferring leadership");
+            if (DebugEnabled)
+            {
+                Debug($"{Id:x} is learner. Ignored transferring leadership");
+            }
             return;
         }
         var last = LeadTransferee;
@@ -452,7 +497,10 @@ internal sealed partial class RaftStateMachine
         }
         if (transferee == Id)
         {
-            Debug(() => $"{Id:x} is already leader. Ignored transferring leadership to self");
+            if (DebugEnabled)
+            {
+                Debug($"{Id:x} is already leader. Ignored transferring leadership to self");
+            }
             return;
         }
         Info($"{Id:x} [term {Term}] starts to transfer leadership to {transferee:x}");

@@ -12,6 +12,22 @@ internal sealed partial class RaftStateMachine
         return OnConfigurationChanged();
     }
 
+    /// <summary>Applies a simple ConfChangeV2 (one change, automatic transition) as etcd does: like v1.</summary>
+    public ConfState ApplyConfChange(ConfChangeV2 cc)
+    {
+        var problem = ConfChangeEntries.CheckSimple(cc);
+        if (problem is not null)
+        {
+            throw new RaftConfChangeException(problem);
+        }
+        if (cc.Changes.Count == 0)
+        {
+            throw new RaftConfChangeException("can't leave a non-joint config");
+        }
+        ConfigurationChanger.Apply(Tracker, cc.Changes[0].Type, cc.Changes[0].NodeId, Log.LastIndex());
+        return OnConfigurationChanged();
+    }
+
     /// <summary>
     /// Reacts to a new configuration (etcd's switchToConfig): a leader commits what the new quorum
     /// allows and probes new members at once.

@@ -7,30 +7,13 @@ namespace Cairn.Raft.Core;
 internal sealed partial class RaftStateMachine
 {
     /// <summary>Proposes one fresh entry (its type and data set; term and index are filled in).</summary>
-    public ProposalStatus Propose(Entry entry)
-    {
-        switch (State)
-        {
-            case RaftRole.Leader:
-                return LeaderPropose(new Span<Entry>(ref entry));
-            case RaftRole.Follower:
-                var refused = CanForward();
-                if (refused is not null)
-                {
-                    return refused.Value;
-                }
-                var m = NewMessage(MessageType.MsgProp, Lead);
-                m.Entries.Add(entry);
-                Send(m);
-                return ProposalStatus.Forwarded;
-            default:
-                Info($"{Id:x} no leader at term {Term}; dropping proposal");
-                return ProposalStatus.DroppedNoLeader;
-        }
-    }
+    public ProposalStatus Propose(Entry entry) => Propose(new Span<Entry>(ref entry));
 
-    /// <summary>Proposes fresh entries as one batch: one append message per follower for all of them.</summary>
-    public ProposalStatus Propose(Entry[] entries)
+    /// <summary>
+    /// Proposes fresh entries as one batch: the leader appends them together and sends each
+    /// follower one append for all; a follower forwards them in one message.
+    /// </summary>
+    public ProposalStatus Propose(Span<Entry> entries)
     {
         switch (State)
         {
@@ -43,7 +26,10 @@ internal sealed partial class RaftStateMachine
                     return refused.Value;
                 }
                 var m = NewMessage(MessageType.MsgProp, Lead);
-                m.Entries.Add(entries);
+                foreach (var e in entries)
+                {
+                    m.Entries.Add(e);
+                }
                 Send(m);
                 return ProposalStatus.Forwarded;
             default:

@@ -122,7 +122,10 @@ internal sealed partial class RaftStateMachine
     {
         if (State == RaftRole.Leader)
         {
-            Debug(() => $"{Id:x} ignoring MsgHup because already leader");
+            if (DebugEnabled)
+            {
+                Debug($"{Id:x} ignoring MsgHup because already leader");
+            }
             return;
         }
         if (!Promotable)
@@ -154,7 +157,7 @@ internal sealed partial class RaftStateMachine
         var n = 0;
         foreach (var e in ents)
         {
-            if (e.Type == EntryType.EntryConfChange)
+            if (ConfChangeEntries.IsConfChange(e.Type))
             {
                 n++;
             }
@@ -271,6 +274,13 @@ internal sealed partial class RaftStateMachine
         {
             return $"{t} without a term";
         }
+        // No real log or term gets anywhere near 2^63; larger values would only overflow later
+        // (a term that wraps to 0, an index past the end) and are refused here.
+        if (m.Term > SaneLimit || m.Index > SaneLimit || m.LogTerm > SaneLimit || m.Commit > SaneLimit
+            || m.Snapshot?.Metadata is { } meta && (meta.Index > SaneLimit || meta.Term > SaneLimit))
+        {
+            return "term or index beyond 2^63";
+        }
         switch (t)
         {
             case MessageType.MsgApp:
@@ -334,7 +344,7 @@ internal sealed partial class RaftStateMachine
             {
                 return $"entry {i} has index {e.Index}, expected {m.Index + 1 + (ulong)i}";
             }
-            if (e.Term < prevTerm || e.Term == 0)
+            if (e.Term < prevTerm || e.Term == 0 || e.Term > SaneLimit)
             {
                 return $"entry {e.Index} has term {e.Term} after term {prevTerm}";
             }
@@ -342,6 +352,8 @@ internal sealed partial class RaftStateMachine
         }
         return null;
     }
+
+    private const ulong SaneLimit = long.MaxValue;
 
     private static bool NeedsTerm(MessageType t) => t switch
     {
@@ -366,22 +378,13 @@ internal sealed partial class RaftStateMachine
                 case EntryType.EntryNormal:
                     break;
                 case EntryType.EntryConfChange:
-                    ConfChange cc;
-                    try
+                case EntryType.EntryConfChangeV2:
+                    var problem = ConfChangeEntries.CheckProposal(e);
+                    if (problem is not null)
                     {
-                        cc = ConfChange.Parser.ParseFrom(e.Data);
-                    }
-                    catch (InvalidProtocolBufferException ex)
-                    {
-                        return $"unreadable conf change: {ex.Message}";
-                    }
-                    if (cc.Type is < ConfChangeType.ConfChangeAddNode or > ConfChangeType.ConfChangeAddLearnerNode)
-                    {
-                        return $"unknown conf change type {(int)cc.Type}";
+                        return problem;
                     }
                     break;
-                case EntryType.EntryConfChangeV2:
-                    return "ConfChangeV2 (joint consensus) is not supported";
                 default:
                     return $"unknown entry type {(int)e.Type}";
             }

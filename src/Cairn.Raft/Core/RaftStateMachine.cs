@@ -370,13 +370,11 @@ internal sealed partial class RaftStateMachine
         }
     }
 
-    private void Debug(Func<string> message)
-    {
-        if (_logger.IsEnabled(RaftLogLevel.Debug))
-        {
-            _logger.Log(RaftLogLevel.Debug, message());
-        }
-    }
+    // Debug messages are built only when wanted: callers test DebugEnabled first (a lambda
+    // would allocate its closure on every call of the enclosing method, even unused).
+    private bool DebugEnabled => _logger.IsEnabled(RaftLogLevel.Debug);
+
+    private void Debug(string message) => _logger.Log(RaftLogLevel.Debug, message);
 
     private void Warning(string message)
     {

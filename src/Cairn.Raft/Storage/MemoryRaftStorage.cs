@@ -13,9 +13,15 @@ public sealed class MemoryRaftStorage : IRaftStorage
     private HardState _hardState = new();
     private Snapshot _snapshot;
 
-    // _ents[0] is a dummy holding the snapshot's index and term; real entries follow. Slots that
-    // have been handed out are never overwritten: truncation and compaction copy to a new array.
-    private Entry[] _ents;
+    // The compaction point: the last discarded entry (etcd keeps it as a dummy entry at ents[0]).
+    private ulong _offsetIndex;
+    private ulong _offsetTerm;
+
+    // Entry _offsetIndex + 1 + k lives at _ents[_start + k], k < _count. Slots that have been
+    // handed out are never written again: compaction only moves _start; truncation and growth
+    // copy the live entries to a new array. So a segment returned earlier stays what it was.
+    private Entry[] _ents = new Entry[64];
+    private int _start;
     private int _count;
 
     public MemoryRaftStorage()
@@ -27,9 +33,6 @@ public sealed class MemoryRaftStorage : IRaftStorage
     public MemoryRaftStorage(ConfState initialConfState)
     {
         _snapshot = new Snapshot { Metadata = SnapshotMetadata.Of(initialConfState, 0, 0) };
-        _ents = new Entry[16];
-        _ents[0] = Entry.Of(0, 0, EntryType.EntryNormal, null);
-        _count = 1;
     }
 
     public RaftInitialState InitialState() => new(_hardState, _snapshot.Metadata.ConfState ?? new ConfState());
@@ -40,8 +43,7 @@ public sealed class MemoryRaftStorage : IRaftStorage
 
     public ArraySegment<Entry> Entries(ulong lo, ulong hi, ulong maxSize)
     {
-        var offset = _ents[0].Index;
-        if (lo <= offset)
+        if (lo <= _offsetIndex)
         {
             throw new RaftStorageException(RaftStorageError.Compacted);
         }
@@ -49,31 +51,34 @@ public sealed class MemoryRaftStorage : IRaftStorage
         {
             throw new RaftStateException($"entries' hi({hi}) is out of bound lastindex({LastIndex()})");
         }
-        if (_count == 1)
+        if (_count == 0)
         {
             throw new RaftStorageException(RaftStorageError.Unavailable);
         }
-        var ents = new ArraySegment<Entry>(_ents, (int)(lo - offset), (int)(hi - lo));
+        var ents = new ArraySegment<Entry>(_ents, _start + (int)(lo - _offsetIndex - 1), (int)(hi - lo));
         return EntrySize.Limit(ents, maxSize);
     }
 
     public ulong Term(ulong index)
     {
-        var offset = _ents[0].Index;
-        if (index < offset)
+        if (index < _offsetIndex)
         {
             throw new RaftStorageException(RaftStorageError.Compacted);
         }
-        if (index - offset >= (ulong)_count)
+        if (index == _offsetIndex)
+        {
+            return _offsetTerm;
+        }
+        if (index > LastIndex())
         {
             throw new RaftStorageException(RaftStorageError.Unavailable);
         }
-        return _ents[index - offset].Term;
+        return _ents[_start + (int)(index - _offsetIndex - 1)].Term;
     }
 
-    public ulong LastIndex() => _ents[0].Index + (ulong)_count - 1;
+    public ulong LastIndex() => _offsetIndex + (ulong)_count;
 
-    public ulong FirstIndex() => _ents[0].Index + 1;
+    public ulong FirstIndex() => _offsetIndex + 1;
 
     public Snapshot Snapshot() => _snapshot;
 
@@ -86,13 +91,15 @@ public sealed class MemoryRaftStorage : IRaftStorage
             throw new RaftStorageException(RaftStorageError.SnapshotOutOfDate);
         }
         _snapshot = snapshot;
-        _ents = new Entry[16];
-        _ents[0] = Entry.Of(snapshot.Metadata!.Term, index, EntryType.EntryNormal, null);
-        _count = 1;
+        _offsetIndex = index;
+        _offsetTerm = snapshot.Metadata!.Term;
+        _ents = new Entry[64];
+        _start = 0;
+        _count = 0;
     }
 
     /// <summary>
-    /// Records a snapshot of the application's state at index i (which must be applied), with the
+    /// Records a snapshot of the application's state at index (which must be applied), with the
     /// configuration at that index when given. The log is not compacted: see <see cref="Compact"/>.
     /// </summary>
     public Snapshot CreateSnapshot(ulong index, ConfState? confState, ByteString data)
@@ -105,21 +112,15 @@ public sealed class MemoryRaftStorage : IRaftStorage
         {
             throw new RaftStateException($"snapshot {index} is out of bound lastindex({LastIndex()})");
         }
-        var offset = _ents[0].Index;
         var conf = confState ?? _snapshot.Metadata.ConfState ?? new ConfState();
-        _snapshot = new Snapshot
-        {
-            Data = data,
-            Metadata = SnapshotMetadata.Of(conf, index, _ents[index - offset].Term),
-        };
+        _snapshot = new Snapshot { Data = data, Metadata = SnapshotMetadata.Of(conf, index, Term(index)) };
         return _snapshot;
     }
 
     /// <summary>Discards the entries up to and including compactIndex (which must be applied).</summary>
     public void Compact(ulong compactIndex)
     {
-        var offset = _ents[0].Index;
-        if (compactIndex <= offset)
+        if (compactIndex <= _offsetIndex)
         {
             throw new RaftStorageException(RaftStorageError.Compacted);
         }
@@ -127,13 +128,29 @@ public sealed class MemoryRaftStorage : IRaftStorage
         {
             throw new RaftStateException($"compact {compactIndex} is out of bound lastindex({LastIndex()})");
         }
-        var i = (int)(compactIndex - offset);
-        var remaining = _count - i;
-        var ents = new Entry[Math.Max(16, remaining * 2)];
-        ents[0] = Entry.Of(_ents[i].Term, _ents[i].Index, EntryType.EntryNormal, null);
-        Array.Copy(_ents, i + 1, ents, 1, remaining - 1);
-        _ents = ents;
-        _count = remaining;
+        var term = Term(compactIndex);
+        var n = (int)(compactIndex - _offsetIndex);
+        _start += n;
+        _count -= n;
+        _offsetIndex = compactIndex;
+        _offsetTerm = term;
+    }
+
+    /// <summary>
+    /// Persists what a Ready asks to, in the required order: the snapshot, then the entries, then
+    /// the hard state.
+    /// </summary>
+    public void Persist(Ready ready)
+    {
+        if (ready.Snapshot is not null)
+        {
+            ApplySnapshot(ready.Snapshot);
+        }
+        Append(ready.Entries);
+        if (ready.HardState is not null)
+        {
+            SetHardState(ready.HardState);
+        }
     }
 
     /// <summary>
@@ -156,37 +173,32 @@ public sealed class MemoryRaftStorage : IRaftStorage
         {
             entries = entries[(int)(first - entries[0].Index)..];
         }
-        var offset = entries[0].Index - _ents[0].Index;
-        if ((ulong)_count > offset)
+        // How many of our entries stay before the new ones.
+        var keep = entries[0].Index - first;
+        if ((ulong)_count > keep)
         {
-            // Truncate: copy the kept prefix to a new array so that handed-out views stay intact.
-            var keep = (int)offset;
-            var ents = new Entry[Math.Max(16, (keep + entries.Length) * 2)];
-            Array.Copy(_ents, ents, keep);
-            entries.CopyTo(ents.AsSpan(keep));
+            var ents = new Entry[Math.Max(64, ((int)keep + entries.Length) * 2)];
+            Array.Copy(_ents, _start, ents, 0, (int)keep);
+            entries.CopyTo(ents.AsSpan((int)keep));
             _ents = ents;
-            _count = keep + entries.Length;
+            _start = 0;
+            _count = (int)keep + entries.Length;
         }
-        else if ((ulong)_count == offset)
+        else if ((ulong)_count == keep)
         {
-            EnsureCapacity(_count + entries.Length);
-            entries.CopyTo(_ents.AsSpan(_count));
+            if (_start + _count + entries.Length > _ents.Length)
+            {
+                var ents = new Entry[Math.Max(64, (_count + entries.Length) * 2)];
+                Array.Copy(_ents, _start, ents, 0, _count);
+                _ents = ents;
+                _start = 0;
+            }
+            entries.CopyTo(_ents.AsSpan(_start + _count));
             _count += entries.Length;
         }
         else
         {
             throw new RaftStateException($"missing log entry [last: {LastIndex()}, append at: {entries[0].Index}]");
         }
-    }
-
-    private void EnsureCapacity(int needed)
-    {
-        if (needed <= _ents.Length)
-        {
-            return;
-        }
-        var ents = new Entry[Math.Max(needed, _ents.Length * 2)];
-        Array.Copy(_ents, ents, _count);
-        _ents = ents;
     }
 }

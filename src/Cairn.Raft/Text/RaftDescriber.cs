@@ -23,7 +23,9 @@ public static class RaftDescriber
     public static string Describe(SoftState ss) => $"Lead:{ss.Lead} State:{ss.Role.ToEtcdName()}";
 
     public static string Describe(ConfState cs) =>
-        $"Voters:[{string.Join(" ", cs.Voters)}] Learners:[{string.Join(" ", cs.Learners)}]";
+        $"Voters:[{string.Join(" ", cs.Voters)}] VotersOutgoing:[{string.Join(" ", cs.VotersOutgoing)}] " +
+        $"Learners:[{string.Join(" ", cs.Learners)}] LearnersNext:[{string.Join(" ", cs.LearnersNext)}] " +
+        $"AutoLeave:{(cs.AutoLeave ? "true" : "false")}";
 
     public static string Describe(Snapshot snap)
     {
@@ -38,6 +40,7 @@ public static class RaftDescriber
         {
             EntryType.EntryNormal => Quote(e.Data),
             EntryType.EntryConfChange => DescribeConfChange(e.Data),
+            EntryType.EntryConfChangeV2 => DescribeConfChangeV2(e.Data),
             _ => string.Empty,
         };
         return formatted.Length == 0 ? $"{e.Term}/{e.Index} {e.Type}" : $"{e.Term}/{e.Index} {e.Type} {formatted}";
@@ -56,7 +59,11 @@ public static class RaftDescriber
         return kind + cc.NodeId;
     }
 
-    public static string Describe(Message m)
+    /// <summary>
+    /// A message as etcd describes it; withContext adds the context (etcd 3.4 leaves it out), which
+    /// shows ReadIndex flows.
+    /// </summary>
+    public static string Describe(Message m, bool withContext = false)
     {
         var sb = new StringBuilder();
         sb.Append($"{m.From:x}->{m.To:x} {m.Type} Term:{m.Term} Log:{m.LogTerm}/{m.Index}");
@@ -81,7 +88,7 @@ public static class RaftDescriber
             }
             sb.Append(']');
         }
-        if (!m.Context.IsEmpty)
+        if (withContext && !m.Context.IsEmpty)
         {
             sb.Append($" Context:{Quote(m.Context)}");
         }
@@ -92,8 +99,8 @@ public static class RaftDescriber
         return sb.ToString();
     }
 
-    /// <summary>A multi-line description of a Ready, or "&lt;empty Ready&gt;".</summary>
-    public static string Describe(Ready rd)
+    /// <summary>A multi-line description of a Ready as etcd's DescribeReady gives it, or "&lt;empty Ready&gt;".</summary>
+    public static string Describe(Ready rd, bool withContext = false)
     {
         var sb = new StringBuilder();
         if (rd.SoftState is { } ss)
@@ -142,7 +149,7 @@ public static class RaftDescriber
             sb.Append("Messages:\n");
             foreach (var m in rd.Messages)
             {
-                sb.Append(Describe(m)).Append('\n');
+                sb.Append(Describe(m, withContext)).Append('\n');
             }
         }
         return sb.Length == 0 ? "<empty Ready>" : $"Ready MustSync={(rd.MustSync ? "true" : "false")}:\n{sb}";
@@ -153,6 +160,19 @@ public static class RaftDescriber
         try
         {
             return Describe(ConfChange.Parser.ParseFrom(data));
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private static string DescribeConfChangeV2(ByteString data)
+    {
+        try
+        {
+            var cc = ConfChangeV2.Parser.ParseFrom(data);
+            return string.Join(" ", cc.Changes.Select(c => Describe(new ConfChange { Type = c.Type, NodeId = c.NodeId })));
         }
         catch (InvalidProtocolBufferException e)
         {

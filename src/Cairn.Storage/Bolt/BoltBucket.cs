@@ -148,9 +148,15 @@ public sealed unsafe class BoltBucket
     }
 
     /// <summary>Deletes a nested bucket and everything in it.</summary>
-    public void DeleteBucket(ReadOnlySpan<byte> name)
+    public void DeleteBucket(ReadOnlySpan<byte> name) => DeleteBucket(name, 0);
+
+    private void DeleteBucket(ReadOnlySpan<byte> name, int depth)
     {
         Tx.EnsureWritable();
+        if (depth > BoltTransaction.MaxTreeDepth)
+        {
+            throw BoltErrors.Corrupt(Tx.Database.Path, RootPgid, $"buckets nested deeper than {BoltTransaction.MaxTreeDepth} levels (a cycle?)");
+        }
         var c = Scratch();
         c.SeekRaw(name);
         if (!c.RawValid || !c.RawKey.SequenceEqual(name))
@@ -173,7 +179,7 @@ public sealed unsafe class BoltBucket
         }
         foreach (var grandChild in grandChildren)
         {
-            child.DeleteBucket(grandChild);
+            child.DeleteBucket(grandChild, depth + 1);
         }
         _buckets!.GetAlternateLookup<ReadOnlySpan<byte>>().Remove(name);
         child._nodes = null;

@@ -50,6 +50,10 @@ public static class BoltCompaction
 
         public void CopyBucket(List<byte[]> parentPath, byte[] name, BoltBucket source)
         {
+            if (parentPath.Count > BoltTransaction.MaxTreeDepth)
+            {
+                throw BoltErrors.Corrupt(source.Tx.Database.Path, source.Root, $"buckets nested deeper than {BoltTransaction.MaxTreeDepth} levels (a cycle?)");
+            }
             Account(name.Length);
             var target = Resolve(parentPath)?.CreateBucket(name) ?? _tx.CreateBucket(name);
             target.SetSequence(source.Sequence);

@@ -5,8 +5,12 @@ namespace Cairn.Storage.Bolt;
 /// <summary>Page and key statistics of a bucket tree (bbolt's BucketStats).</summary>
 public sealed class BucketStats
 {
-    internal static unsafe BucketStats Of(BoltBucket bucket)
+    internal static unsafe BucketStats Of(BoltBucket bucket, int depth = 0)
     {
+        if (depth > BoltTransaction.MaxTreeDepth)
+        {
+            throw BoltErrors.Corrupt(bucket.Tx.Database.Path, bucket.RootPgid, $"buckets nested deeper than {BoltTransaction.MaxTreeDepth} levels (a cycle?)");
+        }
         var s = new BucketStats();
         var sub = new BucketStats();
         var pageSize = bucket.Tx.Database.PageSize;
@@ -15,7 +19,7 @@ public sealed class BucketStats
         {
             s.InlineBucketN++;
         }
-        bucket.ForEachPage((page, depth) =>
+        bucket.ForEachPage((page, pageDepth) =>
         {
             if (page.IsLeaf)
             {
@@ -41,7 +45,7 @@ public sealed class BucketStats
                         if (page.IsBucketElement(i))
                         {
                             page.LeafEntry(i, out _, out _, out var v, out var vl2);
-                            sub.Add(Of(bucket.OpenBucket(v, vl2)));
+                            sub.Add(Of(bucket.OpenBucket(v, vl2), depth + 1));
                         }
                     }
                 }
@@ -54,9 +58,9 @@ public sealed class BucketStats
                 s.BranchInuse += (int)used;
                 s.BranchOverflowN += (int)page.Overflow;
             }
-            if (depth + 1 > s.Depth)
+            if (pageDepth + 1 > s.Depth)
             {
-                s.Depth = depth + 1;
+                s.Depth = pageDepth + 1;
             }
         });
         s.BranchAlloc = (s.BranchPageN + s.BranchOverflowN) * pageSize;

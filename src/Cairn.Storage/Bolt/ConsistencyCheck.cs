@@ -101,8 +101,19 @@ internal static class ConsistencyCheck
 
     private sealed class Walk(BoltTransaction tx, HashSet<ulong> reachable, HashSet<ulong>? freed, List<string> errors)
     {
-        public void CheckBucket(BoltBucket bucket)
+        public void CheckBucket(BoltBucket bucket, int depth = 0)
         {
+            if (depth > BoltTransaction.MaxTreeDepth)
+            {
+                errors.Add($"buckets nested deeper than {BoltTransaction.MaxTreeDepth} levels (a cycle?)");
+                return;
+            }
+            if (bucket.Root != 0 && reachable.Contains(bucket.Root))
+            {
+                // Another bucket (or this one's ancestor) already owns the root page: do not walk it twice.
+                errors.Add($"page {bucket.Root}: multiple references");
+                return;
+            }
             if (bucket.Root == 0)
             {
                 // Inline bucket: its page lives in the parent's leaf; only key order to check.
@@ -149,7 +160,7 @@ internal static class ConsistencyCheck
                 }
                 if (child is not null)
                 {
-                    CheckBucket(child);
+                    CheckBucket(child, depth + 1);
                 }
             }
         }

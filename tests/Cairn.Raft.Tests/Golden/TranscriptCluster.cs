@@ -50,7 +50,7 @@ internal sealed class TranscriptCluster
         while (_mailbox.Count > 0)
         {
             var m = _mailbox.Dequeue();
-            _out.Append($"> deliver {RaftDescriber.Describe(m)}\n");
+            _out.Append($"> deliver {RaftDescriber.Describe(m, withContext: true)}\n");
             var result = _members[m.To].Node.Step(m);
             if (!result.IsOk)
             {
@@ -67,19 +67,11 @@ internal sealed class TranscriptCluster
             while (node.HasReady())
             {
                 var rd = node.Ready();
-                foreach (var line in RaftDescriber.Describe(rd).TrimEnd('\n').Split('\n'))
+                foreach (var line in RaftDescriber.Describe(rd, withContext: true).TrimEnd('\n').Split('\n'))
                 {
                     _out.Append($"  {id}| {line}\n");
                 }
-                if (rd.Snapshot is not null)
-                {
-                    storage.ApplySnapshot(rd.Snapshot);
-                }
-                storage.Append(rd.Entries);
-                if (rd.HardState is not null)
-                {
-                    storage.SetHardState(rd.HardState);
-                }
+                storage.Persist(rd);
                 foreach (var e in rd.CommittedEntries)
                 {
                     if (e.Type == EntryType.EntryConfChange)

@@ -111,6 +111,14 @@ internal static class Kit
         return ents;
     }
 
+    /// <summary>Persists and applies everything committed, snapshots there and compacts the log.</summary>
+    public static void SnapshotAndCompact(RaftStateMachine r, MemoryRaftStorage s)
+    {
+        NextEnts(r, s);
+        s.CreateSnapshot(r.Log.Applied, r.Tracker.ConfState(), ByteString.Empty);
+        s.Compact(r.Log.Applied);
+    }
+
     /// <summary>Every entry of the log, stable and unstable.</summary>
     public static List<Entry> AllEntries(RaftStateMachine r)
     {
@@ -145,6 +153,31 @@ internal static class Kit
     {
         r.BecomeCandidate();
         r.BecomeLeader();
+    }
+
+    /// <summary>
+    /// Brings 2's election timer to one tick short of a (pushed back) timeout, as etcd's CheckQuorum
+    /// tests do, then elects 1 through the network.
+    /// </summary>
+    public static void ElectFirstWithSecondTimerAdvanced(RaftStateMachine[] m, TestNetwork net)
+    {
+        m[1].RandomizedElectionTimeout = m[1].ElectionTimeout + 1;
+        for (var i = 0; i < m[1].ElectionTimeout; i++)
+        {
+            m[1].Tick();
+        }
+        net.Send(Hup(1));
+        Assert.Equal(RaftRole.Leader, m[0].State);
+    }
+
+    /// <summary>A leader of a fresh cluster whose empty entry every follower has acknowledged.</summary>
+    public static RaftStateMachine CommittedLeader(int size, out MemoryRaftStorage storage)
+    {
+        storage = NewStorage(Ids(size));
+        var r = NewRaft(1, storage);
+        MakeLeader(r);
+        CommitNoopEntry(r, storage);
+        return r;
     }
 
     /// <summary>Ticks until the member has campaigned, without delivering anything.</summary>

@@ -14,15 +14,7 @@ public class RaftNodeTests
     private static Ready Handle(RaftNode node, MemoryRaftStorage storage)
     {
         var rd = node.Ready();
-        if (rd.Snapshot is not null)
-        {
-            storage.ApplySnapshot(rd.Snapshot);
-        }
-        storage.Append(rd.Entries);
-        if (rd.HardState is not null)
-        {
-            storage.SetHardState(rd.HardState);
-        }
+        storage.Persist(rd);
         foreach (var e in rd.CommittedEntries)
         {
             if (e.Type == EntryType.EntryConfChange)
@@ -190,6 +182,7 @@ public class RaftNodeTests
         candidate.Campaign();
         Assert.Equal(ProposalStatus.DroppedNoLeader, candidate.ProposeConfChange(Cc(ConfChangeType.ConfChangeAddNode, 4)).Status);
         Assert.Equal(ProposalStatus.DroppedInvalid, candidate.ProposeBatch([]).Status);
+        Assert.Equal(ProposalStatus.DroppedInvalid, candidate.ProposeConfChange(new ConfChange { Type = (ConfChangeType)9, NodeId = 4 }).Status);
     }
 
     [Fact]
@@ -247,6 +240,7 @@ public class RaftNodeTests
         Assert.Equal(StepStatus.Invalid, node.Step(Msg(2, 1, MessageType.MsgSnap, term: 1)).Status);
         Assert.Equal(StepStatus.Invalid, node.Step(new Message { Type = (MessageType)99, From = 2, To = 1 }).Status);
         Assert.Equal(StepStatus.Invalid, node.Step(null!).Status);
+        Assert.Equal(StepStatus.Invalid, node.Step(Msg(2, 1, MessageType.MsgHeartbeat, term: ulong.MaxValue)).Status);
         // Nothing of that changed the member.
         var status = node.Status();
         Assert.Equal(0UL, status.Term);

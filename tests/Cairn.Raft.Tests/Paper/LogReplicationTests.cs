@@ -11,10 +11,7 @@ public class LogReplicationTests
     [Fact]
     public void The_leader_appends_a_proposal_and_sends_it_with_the_preceding_index_and_term()
     {
-        var s = NewStorage(Ids(3));
-        var r = NewRaft(1, s);
-        MakeLeader(r);
-        CommitNoopEntry(r, s);
+        var r = CommittedLeader(3, out _);
         var li = r.Log.LastIndex();
 
         r.Step(Prop(1, "some data"));
@@ -35,10 +32,7 @@ public class LogReplicationTests
     [Fact]
     public void A_replicated_entry_is_committed_handed_out_for_apply_and_the_commit_index_sent_on()
     {
-        var s = NewStorage(Ids(3));
-        var r = NewRaft(1, s);
-        MakeLeader(r);
-        CommitNoopEntry(r, s);
+        var r = CommittedLeader(3, out _);
         var li = r.Log.LastIndex();
         r.Step(Prop(1, "some data"));
 
@@ -70,10 +64,7 @@ public class LogReplicationTests
     [InlineData(5, new ulong[] { 2, 3, 4, 5 }, true)]
     public void An_entry_commits_once_a_majority_stores_it(int size, ulong[] acceptors, bool committed)
     {
-        var s = NewStorage(Ids(size));
-        var r = NewRaft(1, s);
-        MakeLeader(r);
-        CommitNoopEntry(r, s);
+        var r = CommittedLeader(size, out _);
         var li = r.Log.LastIndex();
         r.Step(Prop(1, "some data"));
 

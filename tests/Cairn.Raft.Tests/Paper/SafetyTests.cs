@@ -83,11 +83,8 @@ public class SafetyTests
     {
         // Figure 8 (c): S1 leads in term 4 and has copied its term-2 entry at index 2 to S2 and
         // S3, a majority. S5 holds a term-3 entry at index 2 that no one else has.
-        var s1 = Member(1, terms: [1, 2], term: 4);
-        var s2 = Member(2, terms: [1, 2], term: 4);
-        var s3 = Member(3, terms: [1, 2], term: 4);
-        var s4 = Member(4, terms: [1], term: 4);
-        var s5 = Member(5, terms: [1, 3], term: 4);
+        var s = Figure8Members();
+        var (s1, s2, s3, s4, s5) = (s[0], s[1], s[2], s[3], s[4]);
         var net = TestNetwork.Of(s1, s2, s3, s4, s5);
         // S1's new-term entry must not reach anyone, or it would commit index 2 legitimately.
         net.Ignore(MessageType.MsgApp);
@@ -118,11 +115,8 @@ public class SafetyTests
     [Fact]
     public void Figure_8_once_an_entry_of_the_leader_term_commits_the_older_entries_are_safe()
     {
-        var s1 = Member(1, terms: [1, 2], term: 4);
-        var s2 = Member(2, terms: [1, 2], term: 4);
-        var s3 = Member(3, terms: [1, 2], term: 4);
-        var s4 = Member(4, terms: [1], term: 4);
-        var s5 = Member(5, terms: [1, 3], term: 4);
+        var s = Figure8Members();
+        var (s1, s2, s3, s4, s5) = (s[0], s[1], s[2], s[3], s[4]);
         var net = TestNetwork.Of(s1, s2, s3, s4, s5);
         net.Isolate(4);
         net.Isolate(5);
@@ -144,17 +138,7 @@ public class SafetyTests
     [Fact]
     public void A_new_leader_does_not_commit_earlier_entries_until_an_entry_of_its_term_commits()
     {
-        var net = TestNetwork.Of(null, null, null, null, null);
-        net.Send(Hup(1));
-        // 1 cannot reach 3, 4 and 5.
-        net.Cut(1, 3);
-        net.Cut(1, 4);
-        net.Cut(1, 5);
-        net.Send(Prop(1));
-        net.Send(Prop(1));
-        Assert.Equal(1UL, net[1].Log.Committed);
-
-        net.Recover();
+        var net = LeaderWithUncommittedEntries();
         // Keep 2's empty entry from reaching anyone.
         net.Ignore(MessageType.MsgApp);
         net.Send(Hup(2));
@@ -169,16 +153,7 @@ public class SafetyTests
     [Fact]
     public void A_new_leader_commits_earlier_entries_through_its_own_empty_entry()
     {
-        var net = TestNetwork.Of(null, null, null, null, null);
-        net.Send(Hup(1));
-        net.Cut(1, 3);
-        net.Cut(1, 4);
-        net.Cut(1, 5);
-        net.Send(Prop(1));
-        net.Send(Prop(1));
-        Assert.Equal(1UL, net[1].Log.Committed);
-
-        net.Recover();
+        var net = LeaderWithUncommittedEntries();
         // Electing 2 commits its empty entry, and with it everything before.
         net.Send(Hup(2));
         Assert.Equal(4UL, net[1].Log.Committed);
@@ -280,6 +255,34 @@ public class SafetyTests
             Assert.Equal(new[] { Ent(1, 1), Ent(2, 2), Ent(3, 3), Ent(3, 4, "somedata") }, AllEntries(r));
         }
     }
+
+    /// <summary>
+    /// Five members; 1 leads term 1 and has appended two entries that reached only 2. The network
+    /// is whole again.
+    /// </summary>
+    private static TestNetwork LeaderWithUncommittedEntries()
+    {
+        var net = TestNetwork.Of(null, null, null, null, null);
+        net.Send(Hup(1));
+        net.Cut(1, 3);
+        net.Cut(1, 4);
+        net.Cut(1, 5);
+        net.Send(Prop(1));
+        net.Send(Prop(1));
+        Assert.Equal(1UL, net[1].Log.Committed);
+        net.Recover();
+        return net;
+    }
+
+    /// <summary>Figure 8 (c): S1 and its term-2 entry on S2 and S3; S5 with a term-3 entry.</summary>
+    private static RaftStateMachine[] Figure8Members() =>
+    [
+        Member(1, terms: [1, 2], term: 4),
+        Member(2, terms: [1, 2], term: 4),
+        Member(3, terms: [1, 2], term: 4),
+        Member(4, terms: [1], term: 4),
+        Member(5, terms: [1, 3], term: 4),
+    ];
 
     private static RaftStateMachine Member(ulong id, ulong[] terms, ulong term, Func<RaftConfig, RaftConfig>? configure = null)
     {

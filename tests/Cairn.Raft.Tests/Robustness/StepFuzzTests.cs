@@ -70,15 +70,7 @@ public class StepFuzzTests
         while (node.HasReady())
         {
             var rd = node.Ready();
-            if (rd.Snapshot is not null)
-            {
-                storage.ApplySnapshot(rd.Snapshot);
-            }
-            storage.Append(rd.Entries);
-            if (rd.HardState is not null)
-            {
-                storage.SetHardState(rd.HardState);
-            }
+            storage.Persist(rd);
             foreach (var e in rd.CommittedEntries)
             {
                 if (e.Type == EntryType.EntryConfChange)
@@ -103,11 +95,12 @@ public class StepFuzzTests
     /// <summary>A message that is plausible, stale, from the future, out of sequence or nonsense.</summary>
     private static Message Hostile(Random rng, ulong to, RaftStatus status)
     {
-        ulong Near(ulong v) => rng.Next(4) switch
+        ulong Near(ulong v) => rng.Next(5) switch
         {
             0 => 0,
-            1 => v,
-            2 => v + (ulong)rng.Next(3),
+            1 when rng.Next(10) == 0 => ulong.MaxValue - (ulong)rng.Next(3),
+            2 => v,
+            3 => v + (ulong)rng.Next(3),
             _ => v > 2 ? v - (ulong)rng.Next(3) : (ulong)rng.Next(1000),
         };
         var m = new Message

@@ -71,12 +71,7 @@ public class CheckQuorumTests
     {
         var m = Members();
         var net = TestNetwork.Of(m[0], m[1], m[2]);
-        m[1].RandomizedElectionTimeout = m[1].ElectionTimeout + 1;
-        for (var i = 0; i < m[1].ElectionTimeout; i++)
-        {
-            m[1].Tick();
-        }
-        net.Send(Hup(1));
+        ElectFirstWithSecondTimerAdvanced(m, net);
         Assert.Equal(RaftRole.Leader, m[0].State);
         Assert.Equal(RaftRole.Follower, m[2].State);
 
@@ -125,12 +120,7 @@ public class CheckQuorumTests
     {
         var m = Members();
         var net = TestNetwork.Of(m[0], m[1], m[2]);
-        m[1].RandomizedElectionTimeout = m[1].ElectionTimeout + 1;
-        for (var i = 0; i < m[1].ElectionTimeout; i++)
-        {
-            m[1].Tick();
-        }
-        net.Send(Hup(1));
+        ElectFirstWithSecondTimerAdvanced(m, net);
 
         net.Isolate(1);
         net.Send(Hup(3));

@@ -19,6 +19,20 @@ public class FlowControlTests
         return r;
     }
 
+    /// <summary>A leader streaming to 2 that has filled the in-flight window with one entry per append.</summary>
+    private static RaftStateMachine LeaderWithFullWindow(out Progress pr)
+    {
+        var r = Leader();
+        pr = r.Tracker.Get(2)!;
+        pr.BecomeReplicate();
+        for (var i = 0; i < r.Tracker.MaxInflight; i++)
+        {
+            r.Step(Prop(1));
+            Assert.Single(Read(r));
+        }
+        return r;
+    }
+
     [Fact]
     public void A_probing_leader_sends_one_append_and_waits_for_its_answer()
     {
@@ -83,14 +97,7 @@ public class FlowControlTests
     [Fact]
     public void A_full_window_stops_appends()
     {
-        var r = Leader();
-        var pr = r.Tracker.Get(2)!;
-        pr.BecomeReplicate();
-        for (var i = 0; i < r.Tracker.MaxInflight; i++)
-        {
-            r.Step(Prop(1));
-            Assert.Single(Read(r));
-        }
+        var r = LeaderWithFullWindow(out var pr);
         Assert.True(pr.Inflights.Full);
 
         for (var i = 0; i < 10; i++)
@@ -103,14 +110,7 @@ public class FlowControlTests
     [Fact]
     public void Acknowledgements_slide_the_window_forward()
     {
-        var r = Leader();
-        var pr = r.Tracker.Get(2)!;
-        pr.BecomeReplicate();
-        for (var i = 0; i < r.Tracker.MaxInflight; i++)
-        {
-            r.Step(Prop(1));
-            Read(r);
-        }
+        var r = LeaderWithFullWindow(out var pr);
 
         for (var tt = 2; tt < r.Tracker.MaxInflight; tt++)
         {
@@ -131,14 +131,7 @@ public class FlowControlTests
     [Fact]
     public void A_heartbeat_answer_frees_one_slot_of_a_full_window()
     {
-        var r = Leader();
-        var pr = r.Tracker.Get(2)!;
-        pr.BecomeReplicate();
-        for (var i = 0; i < r.Tracker.MaxInflight; i++)
-        {
-            r.Step(Prop(1));
-            Read(r);
-        }
+        var r = LeaderWithFullWindow(out var pr);
 
         for (var tt = 1; tt < 5; tt++)
         {

@@ -106,9 +106,7 @@ public class LeaderTransferTests
         net.Isolate(3);
         net.Send(PropEmpty(1));
         var lead = net[1];
-        NextEnts(lead, net.Storage[1]);
-        net.Storage[1].CreateSnapshot(lead.Log.Applied, lead.Tracker.ConfState(), ByteString.Empty);
-        net.Storage[1].Compact(lead.Log.Applied);
+        SnapshotAndCompact(lead, net.Storage[1]);
         net.Recover();
         Assert.Equal(1UL, lead.Tracker.Get(3)!.Match);
 

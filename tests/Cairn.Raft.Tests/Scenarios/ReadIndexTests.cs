@@ -19,13 +19,7 @@ public class ReadIndexTests
     {
         var m = Ids(3).Select(id => NewRaft(id, Ids(3), configure: configure)).ToArray();
         net = TestNetwork.Of(m[0], m[1], m[2]);
-        m[1].RandomizedElectionTimeout = m[1].ElectionTimeout + 1;
-        for (var i = 0; i < m[1].ElectionTimeout; i++)
-        {
-            m[1].Tick();
-        }
-        net.Send(Hup(1));
-        Assert.Equal(RaftRole.Leader, m[0].State);
+        ElectFirstWithSecondTimerAdvanced(m, net);
         return m;
     }
 

@@ -225,9 +225,7 @@ public class SnapshotTests
             net.Send(PropEmpty(1));
         }
         var lead = net[1];
-        NextEnts(lead, net.Storage[1]);
-        net.Storage[1].CreateSnapshot(lead.Log.Applied, lead.Tracker.ConfState(), ByteString.Empty);
-        net.Storage[1].Compact(lead.Log.Applied);
+        SnapshotAndCompact(lead, net.Storage[1]);
         net.Recover();
 
         // Heartbeats until the leader hears from 3 again (it only sends snapshots to active members).

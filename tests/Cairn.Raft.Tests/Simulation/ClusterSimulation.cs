@@ -119,7 +119,7 @@ internal sealed class ClusterSimulation
             if (_rng.NextDouble() < 0.9)
             {
                 m.Node!.Tick();
-                m.NoteLeadership(_checker);
+                m.NoteLeadership(_checker, checkCompleteness: true);
             }
         }
         HandleReadies();

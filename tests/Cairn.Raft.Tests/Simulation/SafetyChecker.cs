@@ -34,14 +34,19 @@ internal sealed class SafetyChecker
 
     public IReadOnlyDictionary<ulong, ulong> CommittedTerms => _committedTerm;
 
-    /// <summary>At most one leader per term.</summary>
-    public void Leader(ulong term, ulong id)
+    /// <summary>At most one leader per term. True the first time this leader is seen.</summary>
+    public bool Leader(ulong term, ulong id)
     {
-        if (_leaderOfTerm.TryGetValue(term, out var other) && other != id)
+        if (_leaderOfTerm.TryGetValue(term, out var other))
         {
-            throw new SafetyViolation($"election safety: {other:x} and {id:x} both lead term {term}");
+            if (other != id)
+            {
+                throw new SafetyViolation($"election safety: {other:x} and {id:x} both lead term {term}");
+            }
+            return false;
         }
         _leaderOfTerm[term] = id;
+        return true;
     }
 
     /// <summary>A member persisted e after an entry of prevTerm (0 when unknown, e.g. compacted).</summary>

@@ -95,15 +95,7 @@ internal sealed class SimulatedMember
             var rd = node.Ready();
             NoteLeadership(checker);
 
-            if (rd.Snapshot is not null)
-            {
-                Storage.ApplySnapshot(rd.Snapshot);
-            }
-            Storage.Append(rd.Entries);
-            if (rd.HardState is not null)
-            {
-                Storage.SetHardState(rd.HardState);
-            }
+            Storage.Persist(rd);
             var log = node.StateMachine.Log;
             foreach (var e in rd.Entries)
             {
@@ -154,12 +146,14 @@ internal sealed class SimulatedMember
         }
     }
 
-    /// <summary>Records leadership for election safety, and checks leader completeness.</summary>
-    public void NoteLeadership(SafetyChecker checker)
+    /// <summary>
+    /// Records leadership for election safety, and checks leader completeness when the leader is
+    /// new or when asked (once per tick: the check walks the log).
+    /// </summary>
+    public void NoteLeadership(SafetyChecker checker, bool checkCompleteness = false)
     {
-        if (Node?.StateMachine is { State: RaftRole.Leader } r)
+        if (Node?.StateMachine is { State: RaftRole.Leader } r && (checker.Leader(r.Term, Id) || checkCompleteness))
         {
-            checker.Leader(r.Term, Id);
             checker.LeaderHolds(Id, r.Term, r.Log.FirstIndex(), r.Log.LastIndex(), r.Log.TermOrZero);
         }
     }

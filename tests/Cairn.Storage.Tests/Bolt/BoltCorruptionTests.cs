@@ -158,6 +158,46 @@ public sealed class BoltCorruptionTests : IDisposable
     }
 
     [Fact]
+    public void ABucketThatContainsItselfIsReportedNotRecursedForever()
+    {
+        var path = _dir.File("nested.db");
+        const ulong marker = 0x1122334455667788;
+        ulong parentRoot;
+        using (var db = BoltDatabase.Open(path, new BoltOptions { NoSync = true }))
+        {
+            db.Update(tx =>
+            {
+                var b = tx.CreateBucket("b"u8);
+                for (var i = 0; i < 500; i++)
+                {
+                    b.Put(BitConverter.GetBytes(i), new byte[100]);
+                }
+                var nested = b.CreateBucket("nested"u8);
+                for (var i = 0; i < 200; i++)
+                {
+                    nested.Put(BitConverter.GetBytes(i), new byte[100]);
+                }
+                nested.SetSequence(marker);
+            });
+            parentRoot = db.View(tx => tx.Bucket("b"u8)!.Root);
+        }
+        // The nested bucket's header is (root, sequence): point its root at its parent's root.
+        var bytes = File.ReadAllBytes(path);
+        var at = bytes.AsSpan().IndexOf(BitConverter.GetBytes(marker));
+        Assert.True(at > 8);
+        using (var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            f.Position = at - 8;
+            f.Write(BitConverter.GetBytes(parentRoot));
+        }
+        using var broken = BoltDatabase.Open(path, new BoltOptions { ReadOnly = true });
+        Assert.Contains(broken.Check(), m => m.Contains($"page {parentRoot}: multiple references"));
+        using var tx = broken.BeginRead();
+        Assert.Throws<BoltCorruptionException>(() => tx.Bucket("b"u8)!.Stats());
+        Assert.Throws<BoltCorruptionException>(() => broken.CompactTo(_dir.File("compacted.db")));
+    }
+
+    [Fact]
     public void AFileThatIsNotABoltDatabaseIsRefused()
     {
         var other = _dir.File("other");

@@ -102,6 +102,21 @@ public sealed class BoltGoCrossCheckTests(BoltcheckFixture go, ITestOutputHelper
         Assert.True(new FileInfo(compacted).Length <= new FileInfo(path).Length);
     }
 
+    [Fact]
+    public async Task GoCannotOpenAFileCairnHasOpenForWriting()
+    {
+        var path = _dir.File("locked.db");
+        var model = new ModelBucket();
+        using (var db = BoltDatabase.Open(path, new BoltOptions { NoSync = true }))
+        {
+            WriteRandomTransactions(db, model, 401, 3);
+            var (code, _, stderr) = await go.Program.ExecAsync(["dump", path]);
+            Assert.NotEqual(0, code);
+            Assert.Contains("timeout", stderr);
+        }
+        await AssertGoSees(path, model, 401);
+    }
+
     private static void WriteRandomTransactions(BoltDatabase db, ModelBucket model, int seed, int transactions)
     {
         var random = new Random(seed);

@@ -1,6 +1,8 @@
 // boltcheck reads and writes bbolt files with Debian's go.etcd.io/bbolt, for Cairn's
 // cross-checks. Built in GOPATH mode by the tests.
 //
+// Both open with a 2 s lock timeout, so a file another process holds fails with "timeout".
+//
 //	boltcheck dump <db>     Check() the file, then print every bucket and key (hex), depth first.
 //	boltcheck write <db> [nofreelistsync]
 //	                        Apply a script read from stdin (one command a line, hex arguments):
@@ -17,6 +19,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -60,7 +63,7 @@ func unh(s string) []byte {
 }
 
 func dump(path string) error {
-	db, err := bolt.Open(path, 0600, &bolt.Options{ReadOnly: true})
+	db, err := bolt.Open(path, 0600, &bolt.Options{ReadOnly: true, Timeout: 2 * time.Second})
 	if err != nil {
 		return err
 	}
@@ -121,7 +124,7 @@ func bucket(tx *bolt.Tx, path string) *bolt.Bucket {
 }
 
 func write(path string, noFreelistSync bool) error {
-	db, err := bolt.Open(path, 0600, &bolt.Options{NoFreelistSync: noFreelistSync})
+	db, err := bolt.Open(path, 0600, &bolt.Options{NoFreelistSync: noFreelistSync, Timeout: 2 * time.Second})
 	if err != nil {
 		return err
 	}
