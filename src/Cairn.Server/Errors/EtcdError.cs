@@ -1,3 +1,5 @@
+using Cairn.Server.Grpc;
+
 namespace Cairn.Server.Errors;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Cairn.Server.Grpc;
+
 namespace Cairn.Server.Errors;
 
 /// <summary>
@@ -30,7 +32,7 @@ public static class EtcdErrors
     public static readonly EtcdError LeaseExists = new(GrpcStatusCode.FailedPrecondition, "etcdserver: lease already exists");
     public static readonly EtcdError LeaseTtlTooLarge = new(GrpcStatusCode.OutOfRange, "etcdserver: too large lease TTL");
 
-    public static readonly EtcdError WatchCanceled = new(GrpcStatusCode.Canceled, "etcdserver: watch canceled");
+    public static readonly EtcdError WatchCanceled = new(GrpcStatusCode.Cancelled, "etcdserver: watch canceled");
 
     // Membership.
     public static readonly EtcdError MemberExists = new(GrpcStatusCode.FailedPrecondition, "etcdserver: member ID already exist");

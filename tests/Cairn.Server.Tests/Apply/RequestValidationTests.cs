@@ -1,3 +1,4 @@
+using Cairn.Server.Grpc;
 using Cairn.Protocol.Etcdserverpb;
 using Cairn.Server.Api.Validation;
 using Cairn.Server.Errors;

@@ -1,3 +1,4 @@
+using Cairn.Server.Grpc;
 using System.Text.Json.Nodes;
 using Cairn.Protocol.Etcdserverpb;
 using Cairn.Server.Api.Validation;
