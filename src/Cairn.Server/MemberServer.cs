@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Cairn.Protocol.Etcdserverpb;
 using Cairn.Raft;
+using Cairn.Server.Alarms;
 using Cairn.Server.Apply;
 using Cairn.Server.Backend;
 using Cairn.Server.Bootstrap;
@@ -52,6 +53,8 @@ public sealed class MemberServer : IAsyncDisposable
         Backend = new BatchedBackend(member.Backend, config.Backend.EffectiveBatchInterval, config.Backend.EffectiveBatchLimit);
         Store = new MvccStore(Backend, options: new MvccStoreOptions { CompactionBatchLimit = (int)config.Backend.EffectiveCompactionBatchLimit });
         Kv = new KvApplier(Store);
+        Alarms = new AlarmStore(Backend.Read(tx => tx.Alarms()));
+        Quota = new BackendQuota(() => Backend.Size, config.Backend.EffectiveQuotaBytes);
         Applied = new AppliedIndex(member.SnapshotIndex);
 
         var committed = Channel.CreateUnbounded<CommittedBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -68,6 +71,7 @@ public sealed class MemberServer : IAsyncDisposable
         Reads = new LinearizableReads(Raft, Applied, _ids, RequestTimeout);
         ApplyLoop = new ApplyLoop(committed.Reader, Raft, Backend, Kv, member.V2Store, Membership, _waiters, Applied,
             new ApplySettings(member.ConsistentIndex, member.SnapshotIndex, member.ConfState, config.Snapshots.SnapshotCount, config.Snapshots.SnapshotCatchUpEntries),
+            new ApplyQuota(Alarms, Quota, RaiseNoSpaceAsync),
             log);
         _versions = new ClusterVersionDecider(this, log);
         ApplyLoop.LeaderEntryApplied += _versions.Trigger;
@@ -86,6 +90,12 @@ public sealed class MemberServer : IAsyncDisposable
     public KvApplier Kv { get; }
 
     public AppliedIndex Applied { get; }
+
+    /// <summary>The raised alarms (NOSPACE, CORRUPT), as committed through raft.</summary>
+    public AlarmStore Alarms { get; }
+
+    /// <summary>--quota-backend-bytes: what a write may add before NOSPACE is raised.</summary>
+    public BackendQuota Quota { get; }
 
     public RaftLoop Raft { get; }
 
@@ -128,6 +138,12 @@ public sealed class MemberServer : IAsyncDisposable
         {
             throw EtcdErrors.TooManyRequests.ToException();
         }
+        if (!Quota.Fits(request))
+        {
+            // etcd's quota check before proposing: raise NOSPACE for the whole cluster, refuse this write.
+            await RaiseNoSpaceAsync().ConfigureAwait(false);
+            throw EtcdErrors.NoSpace.ToException();
+        }
         ulong id = _ids.Next();
         request.Header ??= new RequestHeader();
         request.Header.ID = id;
@@ -139,6 +155,21 @@ public sealed class MemberServer : IAsyncDisposable
         var applied = _waiters.Register(id);
         Raft.Propose(id, data);
         return await WaitAppliedAsync(id, applied, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Proposes a NOSPACE alarm for this member; a failure is only logged, as in etcd (the next write tries again).</summary>
+    private async Task RaiseNoSpaceAsync()
+    {
+        var raise = new AlarmRequest { MemberID = Id, Action = AlarmRequest.Types.AlarmAction.Activate, Alarm = AlarmType.Nospace };
+        try
+        {
+            await ProposeAsync(new InternalRaftRequest { Alarm = raise }, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (EtcdException e)
+        {
+            _log.ForPackage("etcdserver").Warn("failed to raise NOSPACE alarm", [LogField.Error(e.Message)],
+                capnslog: $"failed to raise NOSPACE alarm: {e.Message}");
+        }
     }
 
     /// <summary>Proposes a bare v2 request (member attributes, cluster version) and waits until it is applied.</summary>

@@ -46,6 +46,9 @@ public static class EtcdMethods
         public static readonly GrpcMethod<HashRequest, HashResponse> Hash =
             GrpcMethod.Unary(Service, "Hash", HashRequest.Parser, HashResponse.Parser);
 
+        public static readonly GrpcMethod<HashKVRequest, HashKVResponse> HashKV =
+            GrpcMethod.Unary(Service, "HashKV", HashKVRequest.Parser, HashKVResponse.Parser);
+
         public static readonly GrpcMethod<AlarmRequest, AlarmResponse> Alarm =
             GrpcMethod.Unary(Service, "Alarm", AlarmRequest.Parser, AlarmResponse.Parser);
     }

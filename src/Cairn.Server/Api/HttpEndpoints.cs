@@ -1,6 +1,7 @@
 using Cairn.Protocol.Etcdserverpb;
 using Cairn.Server.Errors;
 using Cairn.Server.Hosting;
+using Cairn.Server.Logging;
 using Cairn.Server.Membership;
 using Cairn.Storage.Snap.V2Store;
 using Microsoft.AspNetCore.Http;
@@ -11,8 +12,10 @@ namespace Cairn.Server.Api;
 /// etcd's plain HTTP endpoints: /health (can this member commit?) and /version on the client
 /// URLs; /version and /members on the peer URLs, where members and tools look for them.
 /// </summary>
-public sealed class HttpEndpoints(MemberServer server)
+public sealed class HttpEndpoints(MemberServer server, ServerLogger log)
 {
+    private readonly ServerLogger _log = log.ForPackage("etcdserver/api/etcdhttp");
+
     private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(1);
 
     public HttpRouteTable ClientRoutes() => new HttpRouteTable()
@@ -24,14 +27,20 @@ public sealed class HttpEndpoints(MemberServer server)
         .Map("/members", MembersAsync, HttpMethods.Get);
 
     /// <summary>
-    /// etcd 3.4's health check: false when there is no leader or a v2 no-op cannot be committed
+    /// etcd 3.4's health check: false when an alarm is raised, when there is no leader or a v2 no-op cannot be committed
     /// within a second. The body is etcd's <c>{"health":"true"}</c>; when false, a reason follows
     /// (as etcd 3.5 gives), with status 503.
     /// </summary>
     private async Task HealthAsync(HttpContext context)
     {
         string? reason = null;
-        if (server.Leader == 0)
+        if (server.Alarms.Get(Protocol.Etcdserverpb.AlarmType.None) is [var alarm, ..])
+        {
+            _log.Warn("serving /health false due to an alarm", [new LogField("alarm", Alarms.AlarmStore.Describe(alarm))],
+                capnslog: $"/health error due to {Alarms.AlarmStore.Describe(alarm)}");
+            reason = "ALARM " + Alarms.AlarmStore.Name(alarm.Alarm);
+        }
+        else if (server.Leader == 0)
         {
             reason = "RAFT NO LEADER";
         }

@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
 using Cairn.Protocol.Etcdserverpb;
+using Cairn.Server.Alarms;
 using Cairn.Server.Grpc;
 using Cairn.Server.Grpc.Server;
 using Cairn.Server.Logging;
 using Cairn.Server.Membership;
+using Cairn.Server.Mvcc;
 using Google.Protobuf;
 
 namespace Cairn.Server.Api;
@@ -11,7 +13,7 @@ namespace Cairn.Server.Api;
 /// <summary>
 /// etcd's Maintenance service: Status (what `etcdctl endpoint status` shows), Snapshot (the
 /// backend streamed in 32 KiB chunks, then its SHA-256, which `etcdctl snapshot save` checks),
-/// Defragment and Hash.
+/// Defragment, Hash, HashKV and Alarm.
 /// </summary>
 public sealed class MaintenanceService(MemberServer server, ServerLogger log)
 {
@@ -24,10 +26,13 @@ public sealed class MaintenanceService(MemberServer server, ServerLogger log)
         .AddUnary(EtcdMethods.Maintenance.Status, EtcdHandlers.Unary<StatusRequest, StatusResponse>(StatusAsync))
         .AddServerStreaming(EtcdMethods.Maintenance.Snapshot, EtcdHandlers.ServerStreaming<SnapshotRequest, SnapshotResponse>(SnapshotAsync))
         .AddUnary(EtcdMethods.Maintenance.Defragment, EtcdHandlers.Unary<DefragmentRequest, DefragmentResponse>(DefragmentAsync))
-        .AddUnary(EtcdMethods.Maintenance.Hash, EtcdHandlers.Unary<HashRequest, HashResponse>(HashAsync));
+        .AddUnary(EtcdMethods.Maintenance.Hash, EtcdHandlers.Unary<HashRequest, HashResponse>(HashAsync))
+        .AddUnary(EtcdMethods.Maintenance.HashKV, EtcdHandlers.Unary<HashKVRequest, HashKVResponse>(HashKvAsync))
+        .AddUnary(EtcdMethods.Maintenance.Alarm, EtcdHandlers.Unary<AlarmRequest, AlarmResponse>(AlarmAsync));
 
-    private ValueTask<StatusResponse> StatusAsync(StatusRequest request, GrpcCallContext context) =>
-        ValueTask.FromResult(new StatusResponse
+    private ValueTask<StatusResponse> StatusAsync(StatusRequest request, GrpcCallContext context)
+    {
+        var status = new StatusResponse
         {
             Header = server.Header(server.Store.CurrentRevision),
             Version = ClusterVersions.Server,
@@ -38,7 +43,10 @@ public sealed class MaintenanceService(MemberServer server, ServerLogger log)
             RaftTerm = server.Raft.Term,
             RaftAppliedIndex = server.Applied.Value,
             IsLearner = server.Membership.Find(server.Id)?.IsLearner ?? false,
-        });
+        };
+        status.Errors.AddRange(server.Alarms.Get(AlarmType.None).Select(AlarmStore.Describe));
+        return ValueTask.FromResult(status);
+    }
 
     private async Task SnapshotAsync(SnapshotRequest request, IGrpcStreamWriter<SnapshotResponse> responses, GrpcCallContext context)
     {
@@ -64,6 +72,22 @@ public sealed class MaintenanceService(MemberServer server, ServerLogger log)
 
     private ValueTask<HashResponse> HashAsync(HashRequest request, GrpcCallContext context) =>
         ValueTask.FromResult(new HashResponse { Header = server.Header(server.Store.CurrentRevision), Hash = server.Backend.Hash() });
+
+    private ValueTask<HashKVResponse> HashKvAsync(HashKVRequest request, GrpcCallContext context)
+    {
+        var hash = KeyValueHash.Compute(server.Store, request.Revision);
+        return ValueTask.FromResult(new HashKVResponse { Header = server.Header(hash.Revision), Hash = hash.Hash, CompactRevision = hash.CompactRevision });
+    }
+
+    /// <summary>Every alarm request, listing included, goes through raft, as in etcd.</summary>
+    private async ValueTask<AlarmResponse> AlarmAsync(AlarmRequest request, GrpcCallContext context)
+    {
+        var result = await server.ProposeAsync(new InternalRaftRequest { Alarm = request }, context.CancellationToken).ConfigureAwait(false);
+        GrpcErrors.ThrowIfAny(result.Error);
+        var response = (AlarmResponse)result.Response!;
+        response.Header = server.Header(server.Store.CurrentRevision);
+        return response;
+    }
 
     /// <summary>Cuts what the backend writes into etcd's 32 KiB snapshot messages, hashing as it goes.</summary>
     private sealed class SnapshotChunkStream(long total, IncrementalHash sha, IGrpcStreamWriter<SnapshotResponse> responses) : Stream

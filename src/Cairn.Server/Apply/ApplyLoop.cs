@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Cairn.Protocol.Etcdserverpb;
 using Cairn.Protocol.Raftpb;
+using Cairn.Server.Alarms;
 using Cairn.Server.Backend;
 using Cairn.Server.Consensus;
 using Cairn.Server.Errors;
@@ -33,6 +34,8 @@ public sealed class ApplyLoop
     private readonly ProposalWaiters<ApplyResult> _waiters;
     private readonly AppliedIndex _applied;
     private readonly ApplySettings _settings;
+    private readonly ApplyQuota _quota;
+    private readonly AlarmApplier _alarms;
     private readonly ServerLogger _log;
     private ulong _consistentIndex;
     private ulong _snapshotIndex;
@@ -48,6 +51,7 @@ public sealed class ApplyLoop
         ProposalWaiters<ApplyResult> waiters,
         AppliedIndex applied,
         ApplySettings settings,
+        ApplyQuota quota,
         ServerLogger log)
     {
         _committed = committed;
@@ -59,6 +63,8 @@ public sealed class ApplyLoop
         _waiters = waiters;
         _applied = applied;
         _settings = settings;
+        _quota = quota;
+        _alarms = new AlarmApplier(quota.Alarms, log);
         _log = log.ForPackage("etcdserver");
         _v2 = new V2RequestApplier(v2Store, membership, log);
         _consistentIndex = settings.ConsistentIndex;
@@ -145,15 +151,60 @@ public sealed class ApplyLoop
             return;
         }
         ApplyResult result;
+        bool overQuota;
         using (var batch = _backend.BeginBatch())
         {
-            result = ApplyInternal(internalRequest);
+            result = ApplyInternal(internalRequest, batch, out overQuota);
             SetConsistentIndex(batch, entry.Index);
+        }
+        if (overQuota)
+        {
+            // As etcd: the client hears of NOSPACE once the alarm is committed, so it is visible when the error is.
+            _ = CompleteAfterAsync(_quota.RaiseNoSpace(), id, result);
+            return;
         }
         _waiters.Complete(id, result);
     }
 
-    private ApplyResult ApplyInternal(InternalRaftRequest request)
+    private async Task CompleteAfterAsync(Task first, ulong id, ApplyResult result)
+    {
+        await first.ConfigureAwait(false);
+        _waiters.Complete(id, result);
+    }
+
+    /// <summary>
+    /// etcd's applier chain: alarms; with NOSPACE raised, writes that add data are refused (the
+    /// capped applier); a write that goes over the quota is applied but answered NOSPACE, and the
+    /// alarm is raised (the quota applier).
+    /// </summary>
+    private ApplyResult ApplyInternal(InternalRaftRequest request, BackendBatch batch, out bool overQuota)
+    {
+        overQuota = false;
+        if (request.Alarm is { } alarm)
+        {
+            return _alarms.Apply(alarm, batch.Transaction);
+        }
+        if (BackendQuota.Cost(request) > 0)
+        {
+            if (_quota.Alarms.NoSpace)
+            {
+                return ApplyResult.Failure(EtcdErrors.NoSpace);
+            }
+            if (!_quota.Quota.Fits(request))
+            {
+                var applied = ApplyRequest(request);
+                if (applied.Error is not null)
+                {
+                    return applied;
+                }
+                overQuota = true;
+                return ApplyResult.Failure(EtcdErrors.NoSpace);
+            }
+        }
+        return ApplyRequest(request);
+    }
+
+    private ApplyResult ApplyRequest(InternalRaftRequest request)
     {
         if (_kv.Apply(request) is { } kv)
         {
@@ -226,7 +277,6 @@ public sealed class ApplyLoop
         { LeaseGrant: not null } => "lease grant",
         { LeaseRevoke: not null } => "lease revoke",
         { LeaseCheckpoint: not null } => "lease checkpoint",
-        { Alarm: not null } => "alarm",
         _ => "auth",
     };
 }

@@ -43,7 +43,7 @@ public sealed class ServerEntryPoint
         try
         {
             server = MemberServer.Start(configuration, logger);
-            var http = new HttpEndpoints(server);
+            var http = new HttpEndpoints(server, logger);
 
             embed.Info("configuring peer listeners", [LogField.Strings("listen-peer-urls", configuration.Urls.ListenPeer.Select(u => u.ToString()))],
                 capnslog: $"configuring peer listeners with {string.Join(",", configuration.Urls.ListenPeer)}");

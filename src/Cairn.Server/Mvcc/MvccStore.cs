@@ -51,6 +51,8 @@ public sealed class MvccStore : IDisposable
 
     internal IKeyLeases Leases => _leases;
 
+    internal IRevisionBackend Backend => _backend;
+
     /// <summary>A read transaction at the current revision.</summary>
     public MvccReadTxn Read() => new(this, CurrentRevision, CompactedRevision);
 

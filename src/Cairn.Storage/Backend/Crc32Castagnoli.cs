@@ -6,7 +6,7 @@ namespace Cairn.Storage.Backend;
 /// Incremental CRC-32C (Castagnoli), as Go's crc32.New(crc32.MakeTable(crc32.Castagnoli)) which
 /// etcd uses for its backend hashes. SSE4.2 when available, a table otherwise.
 /// </summary>
-internal struct Crc32Castagnoli
+public struct Crc32Castagnoli
 {
     private const uint Polynomial = 0x82F63B78;
     private static readonly uint[] Table = BuildTable();

@@ -2,29 +2,14 @@ using Cairn.Protocol.Authpb;
 using Cairn.Protocol.Etcdserverpb;
 using Cairn.Protocol.Mvccpb;
 using Cairn.Storage.Backend;
-using Cairn.Storage.Tests.Bolt;
 using Google.Protobuf;
 using LeaseRecord = Cairn.Protocol.Leasepb.Lease;
 
 namespace Cairn.Storage.Tests.Backend;
 
 /// <summary>The typed layer round-trips every record kind; reads see the transaction's own writes; hashes follow etcd's rules.</summary>
-public sealed class EtcdBackendTests : IDisposable
+public sealed class EtcdBackendTests : FreshBackendTests
 {
-    private readonly TempDirectory _dir = new();
-    private readonly EtcdBackend _backend;
-
-    public EtcdBackendTests()
-    {
-        _backend = EtcdBackend.Open(_dir.File("db"), EtcdBackend.EtcdBoltOptions with { NoSync = true });
-    }
-
-    public void Dispose()
-    {
-        _backend.Dispose();
-        _dir.Dispose();
-    }
-
     private static KeyValue Kv(string key, long create, long mod, long version, string value, long lease = 0) => new()
     {
         Key = ByteString.CopyFromUtf8(key),
@@ -40,7 +25,7 @@ public sealed class EtcdBackendTests : IDisposable
     {
         var member = new MemberRecord(0xabc, ["http://10.0.0.1:2380"], "m1", ["http://10.0.0.1:2379"]);
         var alarm = new AlarmMember { MemberID = 0xabc, Alarm = AlarmType.Nospace };
-        using (var tx = _backend.BeginWrite())
+        using (var tx = Backend.BeginWrite())
         {
             tx.PutKeyValue(new Revision(2), Kv("a", 2, 2, 1, "x"));
             tx.PutKeyValue(new Revision(3, 0), Kv("b", 3, 3, 1, "y", lease: 7));
@@ -65,7 +50,7 @@ public sealed class EtcdBackendTests : IDisposable
             tx.Commit();
         }
 
-        using var read = _backend.BeginRead();
+        using var read = Backend.BeginRead();
         var records = new List<(Revision, bool, KeyValue)>();
         foreach (var r in read.AllRevisions())
         {
@@ -93,7 +78,7 @@ public sealed class EtcdBackendTests : IDisposable
     [Fact]
     public void RevisionRangesAreHalfOpenAndSeeTombstones()
     {
-        using (var tx = _backend.BeginWrite())
+        using (var tx = Backend.BeginWrite())
         {
             for (var main = 2; main <= 20; main++)
             {
@@ -102,7 +87,7 @@ public sealed class EtcdBackendTests : IDisposable
             }
             tx.Commit();
         }
-        using var read = _backend.BeginRead();
+        using var read = Backend.BeginRead();
         var seen = new List<(Revision, bool)>();
         foreach (var r in read.Revisions(new Revision(5, 1), new Revision(8)))
         {
@@ -120,20 +105,20 @@ public sealed class EtcdBackendTests : IDisposable
     [Fact]
     public void CompactionDeletesRevisionRecords()
     {
-        using (var tx = _backend.BeginWrite())
+        using (var tx = Backend.BeginWrite())
         {
             tx.PutKeyValue(new Revision(2), Kv("a", 2, 2, 1, "1"));
             tx.PutKeyValue(new Revision(3), Kv("a", 2, 3, 2, "2"));
             tx.PutTombstone(new Revision(4), "a"u8);
             tx.Commit();
         }
-        using (var tx = _backend.BeginWrite())
+        using (var tx = Backend.BeginWrite())
         {
             tx.DeleteRevision(new Revision(2), tombstone: false);
             tx.DeleteRevision(new Revision(4), tombstone: true);
             tx.Commit();
         }
-        using var read = _backend.BeginRead();
+        using var read = Backend.BeginRead();
         var left = new List<Revision>();
         foreach (var r in read.AllRevisions())
         {
@@ -145,28 +130,28 @@ public sealed class EtcdBackendTests : IDisposable
     [Fact]
     public void MaintenanceHashIgnoresTheConsistentIndexAndSnapshotStatusDoesNot()
     {
-        using (var tx = _backend.BeginWrite())
+        using (var tx = Backend.BeginWrite())
         {
             tx.PutKeyValue(new Revision(2), Kv("a", 2, 2, 1, "1"));
             tx.SetConsistentIndex(10);
             tx.Commit();
         }
-        var hash = _backend.Hash();
-        var status = _backend.Status();
-        using (var tx = _backend.BeginWrite())
+        var hash = Backend.Hash();
+        var status = Backend.Status();
+        using (var tx = Backend.BeginWrite())
         {
             tx.SetConsistentIndex(11);
             tx.Commit();
         }
-        Assert.Equal(hash, _backend.Hash());
-        Assert.NotEqual(status.Hash, _backend.Status().Hash);
-        Assert.Equal(2, _backend.Status().Revision);
+        Assert.Equal(hash, Backend.Hash());
+        Assert.NotEqual(status.Hash, Backend.Status().Hash);
+        Assert.Equal(2, Backend.Status().Revision);
     }
 
     [Fact]
     public void HashKvSkipsCompactedRevisionsOutsideTheKeepSet()
     {
-        using (var tx = _backend.BeginWrite())
+        using (var tx = Backend.BeginWrite())
         {
             for (var main = 2; main <= 6; main++)
             {
@@ -174,19 +159,19 @@ public sealed class EtcdBackendTests : IDisposable
             }
             tx.Commit();
         }
-        using var read = _backend.BeginRead();
+        using var read = Backend.BeginRead();
         var all = BackendHashes.HashKeyValues(read, 6, 0, null);
         var upTo4 = BackendHashes.HashKeyValues(read, 4, 0, null);
         Assert.NotEqual(all, upTo4);
         // Compacted at 4, keeping revision 4: revisions 2 and 3 no longer count.
         var compacted = BackendHashes.HashKeyValues(read, 6, 4, new HashSet<Revision> { new(4) });
-        using (var tx = _backend.BeginWrite())
+        using (var tx = Backend.BeginWrite())
         {
             tx.DeleteRevision(new Revision(2), false);
             tx.DeleteRevision(new Revision(3), false);
             tx.Commit();
         }
-        using var after = _backend.BeginRead();
+        using var after = Backend.BeginRead();
         Assert.Equal(compacted, BackendHashes.HashKeyValues(after, 6, 4, new HashSet<Revision> { new(4) }));
         Assert.Equal(compacted, BackendHashes.HashKeyValues(after, 6, 0, null));
     }
@@ -194,7 +179,7 @@ public sealed class EtcdBackendTests : IDisposable
     [Fact]
     public async Task DefragmentKeepsContentAndSnapshotsStream()
     {
-        using (var tx = _backend.BeginWrite())
+        using (var tx = Backend.BeginWrite())
         {
             for (var main = 2; main < 3000; main++)
             {
@@ -203,7 +188,7 @@ public sealed class EtcdBackendTests : IDisposable
             tx.SetConsistentIndex(99);
             tx.Commit();
         }
-        using (var tx = _backend.BeginWrite())
+        using (var tx = Backend.BeginWrite())
         {
             for (var main = 2; main < 2900; main++)
             {
@@ -211,19 +196,19 @@ public sealed class EtcdBackendTests : IDisposable
             }
             tx.Commit();
         }
-        var before = _backend.Status();
-        var sizeBefore = _backend.Size;
-        _backend.Defragment();
-        var after = _backend.Status();
+        var before = Backend.Status();
+        var sizeBefore = Backend.Size;
+        Backend.Defragment();
+        var after = Backend.Status();
         Assert.Equal(before with { TotalSize = 0 }, after with { TotalSize = 0 });
-        Assert.True(_backend.Size < sizeBefore / 4, $"{_backend.Size} vs {sizeBefore}");
-        Assert.Empty(_backend.Database.Check());
-        Assert.Empty(Directory.GetFiles(_dir.Path, "db.tmp.*"));
+        Assert.True(Backend.Size < sizeBefore / 4, $"{Backend.Size} vs {sizeBefore}");
+        Assert.Empty(Backend.Database.Check());
+        Assert.Empty(Directory.GetFiles(Dir.Path, "db.tmp.*"));
 
         using var stream = new MemoryStream();
-        var written = await _backend.WriteSnapshotAsync(stream);
-        Assert.Equal(_backend.Size, written);
-        var copy = _dir.File("copy.db");
+        var written = await Backend.WriteSnapshotAsync(stream);
+        Assert.Equal(Backend.Size, written);
+        var copy = Dir.File("copy.db");
         await File.WriteAllBytesAsync(copy, stream.ToArray());
         using var opened = EtcdBackend.Open(copy, EtcdBackend.EtcdBoltOptions with { ReadOnly = true });
         Assert.Equal(after.Hash, opened.Status().Hash);
@@ -232,7 +217,7 @@ public sealed class EtcdBackendTests : IDisposable
     [Fact]
     public void AMissingBucketIsANamedError()
     {
-        var path = _dir.File("bare.db");
+        var path = Dir.File("bare.db");
         using (var db = Cairn.Storage.Bolt.BoltDatabase.Open(path))
         {
         }

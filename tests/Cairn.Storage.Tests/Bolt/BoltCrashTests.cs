@@ -68,7 +68,7 @@ public sealed class BoltCrashTests(ITestOutputHelper output) : IDisposable
         {
             foreach (var part in new[] { 0, 16, 2048 })
             {
-                File.WriteAllBytes(path, before);
+                OverwriteWhenUnlocked(path, before);
                 var n = 0;
                 var at = w;
                 var crashing = options with { CrashBeforeWrite = (_, length) => n++ == at ? Math.Min(part, length - 1) : length };
@@ -196,5 +196,29 @@ public sealed class BoltCrashTests(ITestOutputHelper output) : IDisposable
             AssertContent(db, model, $"cycle {cycle}, transaction {last}");
             committed = last;
         }
+    }
+
+    /// <summary>
+    /// Writes the file once no one holds its flock. A child process another test is starting
+    /// holds a copy of every descriptor between its fork and its exec, so a just-closed
+    /// database's lock can outlive the close by that window.
+    /// </summary>
+    private static void OverwriteWhenUnlocked(string path, byte[] bytes)
+    {
+        IOException? last = null;
+        bool written = SpinWait.SpinUntil(() =>
+        {
+            try
+            {
+                File.WriteAllBytes(path, bytes);
+                return true;
+            }
+            catch (IOException e)
+            {
+                last = e;
+                return false;
+            }
+        }, TimeSpan.FromSeconds(10));
+        Assert.True(written, $"{path} stayed locked: {last?.Message}");
     }
 }

@@ -9,7 +9,15 @@
 //	                          begin | commit | rollback
 //	                          mkbucket <path> | delbucket <path> | seq <path> <n>
 //	                          put <path> <key> <value> | del <path> <key>
+//	                          rawdelbucket <path>
 //	                        A path is bucket names in hex joined by '/'; "-" is the empty string.
+//
+// delbucket deletes nested buckets bottom-up before the bucket itself, because bbolt 1.3.6's
+// DeleteBucket leaks pages: it walks the child with a cursor while deleting nested buckets from
+// it, so once the child's root node is in memory (the transaction changed the child earlier) the
+// cursor skips the bucket after each one it deletes, and the skipped buckets' pages end up neither
+// reachable nor free (tx.Check: "page N: unreachable unfreed"). rawdelbucket calls DeleteBucket
+// as is, to produce such files on purpose.
 package main
 
 import (
@@ -123,6 +131,28 @@ func bucket(tx *bolt.Tx, path string) *bolt.Bucket {
 	return b
 }
 
+// deleteBucketTree deletes a bucket after its nested buckets, deepest first, collecting their
+// names before deleting any (see the package comment for the DeleteBucket leak it avoids).
+func deleteBucketTree(p parent, name []byte) error {
+	b := p.Bucket(name)
+	if b == nil {
+		return p.DeleteBucket(name) // the error bbolt gives for a missing bucket or a plain key
+	}
+	var nested [][]byte
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if v == nil {
+			nested = append(nested, append([]byte(nil), k...))
+		}
+	}
+	for _, k := range nested {
+		if err := deleteBucketTree(b, k); err != nil {
+			return err
+		}
+	}
+	return p.DeleteBucket(name)
+}
+
 func write(path string, noFreelistSync bool) error {
 	db, err := bolt.Open(path, 0600, &bolt.Options{NoFreelistSync: noFreelistSync, Timeout: 2 * time.Second})
 	if err != nil {
@@ -156,6 +186,11 @@ func write(path string, noFreelistSync bool) error {
 				return err
 			}
 		case "delbucket":
+			p, name := resolve(tx, f[1])
+			if err = deleteBucketTree(p, name); err != nil {
+				return err
+			}
+		case "rawdelbucket":
 			p, name := resolve(tx, f[1])
 			if err = p.DeleteBucket(name); err != nil {
 				return err
