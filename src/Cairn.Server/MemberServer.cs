@@ -51,6 +51,7 @@ public sealed class MemberServer : IAsyncDisposable
         _ids = new RequestIdGenerator(member.MemberId, DateTimeOffset.UtcNow);
 
         Backend = new BatchedBackend(member.Backend, config.Backend.EffectiveBatchInterval, config.Backend.EffectiveBatchLimit);
+        Backend.CommitFailed += OnBackendCommitFailed;
         Store = new MvccStore(Backend, options: new MvccStoreOptions { CompactionBatchLimit = (int)config.Backend.EffectiveCompactionBatchLimit });
         Kv = new KvApplier(Store);
         Alarms = new AlarmStore(Backend.Read(tx => tx.Alarms()));
@@ -349,6 +350,15 @@ public sealed class MemberServer : IAsyncDisposable
         _failure ??= error;
         _log.ForPackage("etcdserver").Error("raft loop stopped on an unrecoverable error; stopping the server", [LogField.Error(error)],
             capnslog: $"raft loop stopped: {error.Message}; stopping the server");
+        _ = Task.Run(async () => await DisposeAsync().ConfigureAwait(false));
+    }
+
+    private void OnBackendCommitFailed(Exception error)
+    {
+        _failure ??= error;
+        _log.ForPackage("etcdserver").Error("failed to commit the backend; stopping the server (applied entries are replayed from the WAL at the next start)",
+            [new LogField("path", Backend.Path), LogField.Error(error)],
+            capnslog: $"failed to commit the backend {Backend.Path}: {error.Message}; stopping the server (applied entries are replayed from the WAL at the next start)");
         _ = Task.Run(async () => await DisposeAsync().ConfigureAwait(false));
     }
 

@@ -27,6 +27,7 @@ public sealed class BatchedBackend : IRevisionBackend, IDisposable
     private BackendWriteTransaction? _tx;
     private int _depth;
     private bool _disposed;
+    private Exception? _failure;
 
     public BatchedBackend(EtcdBackend db, TimeSpan batchInterval, long batchLimit)
     {
@@ -48,6 +49,14 @@ public sealed class BatchedBackend : IRevisionBackend, IDisposable
     /// <summary>Bytes of the file in use (etcd's db size in use).</summary>
     public long SizeInUse => _db.SizeInUse;
 
+    /// <summary>
+    /// Raised once when a commit fails (disk full, I/O error). The backend then refuses new
+    /// writes: what was applied but not committed is still in the WAL and is applied again at the
+    /// next start, so the server must stop rather than go on acknowledging writes it cannot keep
+    /// in the backend (etcd stops too).
+    /// </summary>
+    public event Action<Exception>? CommitFailed;
+
     /// <summary>How many batch commits have been made; for metrics and tests.</summary>
     public long Commits { get; private set; }
 
@@ -63,6 +72,10 @@ public sealed class BatchedBackend : IRevisionBackend, IDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_failure is not null)
+            {
+                throw new IOException($"backend {Path}: an earlier commit failed: {_failure.Message}", _failure);
+            }
             _tx ??= _db.BeginWrite();
             _depth++;
             return new BackendBatch(this, _tx);
@@ -240,17 +253,26 @@ public sealed class BatchedBackend : IRevisionBackend, IDisposable
 
     public void Dispose()
     {
-        lock (_writeLock)
+        try
         {
-            if (_disposed)
+            lock (_writeLock)
             {
-                return;
+                if (_disposed)
+                {
+                    return;
+                }
+                _disposed = true;
+                _stop.Cancel();
+                if (_failure is null)
+                {
+                    CommitLocked();
+                }
             }
-            _disposed = true;
-            _stop.Cancel();
-            CommitLocked();
         }
-        _db.Dispose();
+        finally
+        {
+            _db.Dispose();
+        }
     }
 
     /// <summary>Ends a <see cref="BackendBatch"/> scope, committing when the batch is full.</summary>
@@ -281,9 +303,24 @@ public sealed class BatchedBackend : IRevisionBackend, IDisposable
         {
             return;
         }
+        if (_failure is not null)
+        {
+            throw new IOException($"backend {Path}: an earlier commit failed: {_failure.Message}", _failure);
+        }
         if (_tx.PendingWrites > 0)
         {
-            _tx.Commit();
+            try
+            {
+                _tx.Commit();
+            }
+            catch (Exception e)
+            {
+                // Keep the uncommitted records: reads stay consistent until the server stops.
+                _failure = e;
+                _tx = null;
+                CommitFailed?.Invoke(e);
+                throw;
+            }
             Commits++;
         }
         else
@@ -310,7 +347,15 @@ public sealed class BatchedBackend : IRevisionBackend, IDisposable
             {
                 if (!_disposed && _tx is { PendingWrites: > 0 })
                 {
-                    CommitLocked();
+                    try
+                    {
+                        CommitLocked();
+                    }
+                    catch (Exception)
+                    {
+                        // Reported through CommitFailed; no commit will succeed any more.
+                        return;
+                    }
                 }
             }
         }

@@ -111,6 +111,45 @@ public sealed class BatchedBackendTests : IDisposable
         Assert.Equal(500, count);
     }
 
+    [Fact]
+    public void AFailedCommitIsReportedOnceThenWritesAreRefusedAndTheFileKeepsTheLastCommit()
+    {
+        using (var healthy = Open(TimeSpan.FromHours(1), 1000))
+        {
+            using (var batch = healthy.BeginBatch())
+            {
+                batch.PutRecord(new Revision(2, 0), false, [2]);
+            }
+        }
+
+        bool failing = false;
+        var options = EtcdBackend.EtcdBoltOptions with { NoSync = true, CrashBeforeWrite = (_, length) => failing ? 0 : length };
+        var failures = new List<Exception>();
+        var backend = new BatchedBackend(EtcdBackend.Open(DbPath, options), TimeSpan.FromHours(1), 1000);
+        backend.CommitFailed += failures.Add;
+        using (var batch = backend.BeginBatch())
+        {
+            batch.PutRecord(new Revision(3, 0), false, [3]);
+        }
+        failing = true;
+        Assert.ThrowsAny<Exception>(backend.ForceCommit);
+        Assert.Single(failures);
+
+        var refused = Assert.Throws<IOException>(() => backend.BeginBatch());
+        Assert.Contains("an earlier commit failed", refused.Message);
+        // Applied but uncommitted records stay readable until the server stops.
+        var seen = new List<long>();
+        backend.ScanRecords(new Revision(0, 0), new Revision(10, 0), (rev, _, _) => { seen.Add(rev.Main); return true; });
+        Assert.Equal([2L, 3], seen);
+        backend.Dispose();
+        Assert.Single(failures);
+
+        using var reopened = Open(TimeSpan.FromHours(1), 1000);
+        seen.Clear();
+        reopened.ScanRecords(new Revision(0, 0), new Revision(10, 0), (rev, _, _) => { seen.Add(rev.Main); return true; });
+        Assert.Equal([2L], seen);
+    }
+
     private BatchedBackend Open(TimeSpan interval, long limit) =>
         new(EtcdBackend.Open(DbPath, EtcdBackend.EtcdBoltOptions with { NoSync = true }), interval, limit);
 

@@ -38,7 +38,8 @@ public sealed class RealEtcdDataDirTests(GoWalCheck go, ITestOutputHelper output
             {
                 await PutAsync(etcd, 1, Puts / 2);
                 string added = await etcd.CtlAsync("member", "add", "learner-1", "--peer-urls=http://127.0.0.1:1", "--learner");
-                learnerId = ulong.Parse(added.Split(' ')[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                // etcdctl prints the ID with %16x: space-padded when it has fewer than 16 digits.
+                learnerId = ulong.Parse(added.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
                 await PutAsync(etcd, Puts / 2 + 1, Puts);
                 await etcd.CtlAsync("del", "k1");
                 await etcd.StopAsync();
