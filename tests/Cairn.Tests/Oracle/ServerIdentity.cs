@@ -6,6 +6,9 @@ namespace Cairn.Tests.Oracle;
 /// <summary>What legitimately differs between two runs of the same scenario: IDs derived from the ports, and the ports.</summary>
 public sealed record ServerIdentity(ulong MemberId, ulong ClusterId, int ClientPort, int PeerPort)
 {
+    /// <summary>For output that names no server (a snapshot file's status).</summary>
+    public static readonly ServerIdentity None = new(0, 0, 0, 0);
+
     /// <summary>Asks the server (etcdctl endpoint status -w json) for the IDs it reports in every response header.</summary>
     public static async Task<ServerIdentity> OfAsync(TestMember member)
     {

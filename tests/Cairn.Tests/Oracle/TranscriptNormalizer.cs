@@ -22,6 +22,7 @@ public static partial class TranscriptNormalizer
 
     public static List<string> Normalize(IEnumerable<string> lines, ServerIdentity identity)
     {
+        // An ID of 0 or port 0 stands for "none" (etcd never uses them): there is nothing to replace then.
         var replacements = new (string From, string To)[]
         {
             (identity.MemberId.ToString(CultureInfo.InvariantCulture), "<member-id>"),
@@ -30,7 +31,7 @@ public static partial class TranscriptNormalizer
             (identity.ClusterId.ToString("x", CultureInfo.InvariantCulture), "<cluster-id>"),
             ($"127.0.0.1:{identity.ClientPort}", "127.0.0.1:<client-port>"),
             ($"127.0.0.1:{identity.PeerPort}", "127.0.0.1:<peer-port>"),
-        };
+        }.Where(r => r.From is not ("0" or "127.0.0.1:0")).ToArray();
         var normalized = lines.Select(line =>
         {
             foreach (var (from, to) in replacements)
