@@ -11,12 +11,15 @@ internal static class ServerKindPrograms
 {
     /// <summary>
     /// etcd from PATH; cairn as built with this test project (the executable project is a reference, so the test
-    /// build already holds its apphost: one build per run, shared by every test).
+    /// build already holds its apphost: one build per run, shared by every test), or the executable CAIRN_EXECUTABLE
+    /// names (a published build).
     /// </summary>
     public static string Program(this ServerKind kind) => kind switch
     {
         ServerKind.Etcd => "etcd",
-        ServerKind.Cairn => Path.Combine(AppContext.BaseDirectory, "cairn"),
+        ServerKind.Cairn => Environment.GetEnvironmentVariable("CAIRN_EXECUTABLE") is { Length: > 0 } given
+            ? given
+            : Path.Combine(AppContext.BaseDirectory, "cairn"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
