@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Cairn test. Installs what the tests need (etcd 3.4 server and client as the oracle,
-# Go and etcd's Go sources for the cross-checks against bbolt and etcd's WAL) when missing.
+# Go and etcd's Go sources for the cross-checks against bbolt and etcd's WAL, curl for the HTTP
+# endpoints over HTTP/1.1 and HTTP/2) when missing.
 # Extra arguments go to `dotnet test` (e.g. --filter FullyQualifiedName~Raft).
 # The last line is the summary: "N passed, N failed, N skipped".
 set -uo pipefail
@@ -10,6 +11,7 @@ need=()
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 command -v etcdctl >/dev/null 2>&1 || need+=(etcd-client)
 command -v go >/dev/null 2>&1 || need+=(golang-go)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -d /usr/share/gocode/src/go.etcd.io/bbolt ] || need+=(golang-etcd-server-dev)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
