@@ -1,18 +1,19 @@
 using System.Diagnostics;
 using System.Globalization;
+using Cairn.Server.Grpc.Client;
 using Cairn.Tests.Processes;
 using Xunit.Abstractions;
 
 namespace Cairn.Tests.Crash;
 
 /// <summary>
-/// kill -9 at random moments under concurrent writes: after every restart each acknowledged put is there with its
+/// kill -9 at random moments under concurrent writes (32 clients over 4 HTTP/2 connections): after every restart each acknowledged put is there with its
 /// value and revision, and whatever a restarted server showed stays. The schedule comes from a seed, printed and
 /// taken from CAIRN_CRASH_SEED when set. etcd under the same test checks the harness.
 /// </summary>
 public sealed class CrashTests(ITestOutputHelper output)
 {
-    private const string Prefix = "crash/";
+    private const int Clients = 32;
 
     [Fact]
     public Task Cairn_keeps_every_acknowledged_write_through_repeated_kill_9() =>
@@ -39,22 +40,18 @@ public sealed class CrashTests(ITestOutputHelper output)
             var round = 0;
             for (; round < maxRounds && (round == 0 || elapsed.Elapsed < budget); round++)
             {
-                var clients = Enumerable.Range(0, 8).Select(_ => (IPutClient)new EtcdctlPutClient(member.Etcdctl)).ToList();
-                var killAfter = writer.Acknowledged.Count + random.Next(1, 80);
-                var extraDelay = TimeSpan.FromMilliseconds(random.Next(0, 400));
+                var killAfter = writer.Acknowledged.Count + random.Next(1, 2000);
+                var extraDelay = TimeSpan.FromMilliseconds(random.Next(0, 200));
+                var valueBytes = random.Next(8, 512);
                 using var stop = new CancellationTokenSource();
-                var writing = writer.RunAsync(round, clients, valueBytes: random.Next(8, 4096), stop.Token);
+                using var channel = new GrpcChannel(member.ClientUrl, new GrpcChannelOptions { Connections = 4 });
+                var writing = writer.RunAsync(channel, round, Clients, valueBytes, stop.Token);
 
                 await writer.WhenAcknowledged(killAfter).WaitAsync(TimeSpan.FromSeconds(120));
                 await Task.Delay(extraDelay); // the random moment itself: part of the seeded schedule
                 await server.KillAsync();
                 stop.Cancel();
                 await writing;
-                foreach (var client in clients)
-                {
-                    await client.DisposeAsync();
-                }
-
                 await server.DisposeAsync();
                 server = await ServerProcess.StartAsync(kind, member, output);
                 await VerifyAsync(member, writer, seen, seed, round);
@@ -72,7 +69,7 @@ public sealed class CrashTests(ITestOutputHelper output)
 
     private static async Task VerifyAsync(TestMember member, CrashWriter writer, Dictionary<string, long> seen, int seed, int round)
     {
-        var (revision, stored) = await StoredKeys.ReadAsync(member.Etcdctl, Prefix);
+        var (revision, stored) = await StoredKeys.ReadAsync(member.ClientUrl, CrashWriter.Prefix);
         var problems = new List<string>();
         var maxAcknowledged = 0L;
         foreach (var write in writer.Acknowledged)

@@ -1,13 +1,20 @@
 using System.Collections.Concurrent;
+using Cairn.Protocol.Etcdserverpb;
+using Cairn.Server.Grpc;
+using Cairn.Server.Grpc.Client;
+using Google.Protobuf;
 
 namespace Cairn.Tests.Crash;
 
 /// <summary>
-/// Several clients putting unique keys as fast as they can until stopped, recording every acknowledged put. Keys
-/// are <c>crash/{round}/{client}/{sequence}</c>, so no key is written twice and a value names its write.
+/// Many concurrent clients (over the project's gRPC client) putting unique keys as fast as they can until stopped,
+/// recording every put the server acknowledged. Keys are <c>crash/{round}/{client}/{sequence}</c>, so no key is
+/// written twice and a value names its write.
 /// </summary>
 public sealed class CrashWriter
 {
+    public const string Prefix = "crash/";
+
     private readonly ConcurrentQueue<AcknowledgedWrite> _acknowledged = new();
     private readonly object _gate = new();
     private (int Count, TaskCompletionSource Reached)? _threshold;
@@ -36,20 +43,28 @@ public sealed class CrashWriter
         }
     }
 
-    /// <summary>Runs the clients until <paramref name="stop"/> fires; returns once every client's last put ended.</summary>
-    public Task RunAsync(int round, IReadOnlyList<IPutClient> clients, int valueBytes, CancellationToken stop) =>
-        Task.WhenAll(clients.Select((client, index) => Task.Run(() => WriteAsync(round, index, client, valueBytes, stop), CancellationToken.None)));
+    /// <summary>Runs <paramref name="clients"/> put loops on the channel until <paramref name="stop"/> fires; returns once every last put ended.</summary>
+    public Task RunAsync(GrpcChannel channel, int round, int clients, int valueBytes, CancellationToken stop) =>
+        Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(() => WriteAsync(channel, round, client, valueBytes, stop), CancellationToken.None)));
 
-    private async Task WriteAsync(int round, int clientIndex, IPutClient client, int valueBytes, CancellationToken stop)
+    private async Task WriteAsync(GrpcChannel channel, int round, int client, int valueBytes, CancellationToken stop)
     {
+        var options = new GrpcCallOptions { Timeout = TimeSpan.FromSeconds(30), CancellationToken = stop };
         for (var sequence = 0; !stop.IsCancellationRequested; sequence++)
         {
-            var key = $"crash/{round:D3}/{clientIndex:D3}/{sequence:D6}";
+            var key = $"{Prefix}{round:D3}/{client:D3}/{sequence:D6}";
             var value = $"{key}={new string((char)('a' + (sequence % 26)), valueBytes)}";
             Interlocked.Increment(ref _attempts);
-            if (await client.PutAsync(key, value, stop) is { } revision)
+            try
             {
-                Acknowledge(new AcknowledgedWrite(key, value, revision));
+                var response = await channel.UnaryAsync(KvCalls.Put, new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value) }, options);
+                Acknowledge(new AcknowledgedWrite(key, value, response.Header.Revision));
+            }
+            catch (GrpcException)
+            {
+                // Failed, timed out or cut off by the kill: not acknowledged, so it may or may not be there.
+                // Back off briefly so a server that is down is not spun against.
+                await Task.Delay(TimeSpan.FromMilliseconds(10), CancellationToken.None);
             }
         }
     }

@@ -1,32 +1,35 @@
-using System.Text;
-using System.Text.Json;
-using Cairn.Tests.Processes;
+using Cairn.Protocol.Etcdserverpb;
+using Cairn.Server.Grpc.Client;
+using Google.Protobuf;
 
 namespace Cairn.Tests.Crash;
 
 /// <summary>One key as the server returns it.</summary>
 public sealed record StoredKey(string Value, long CreateRevision, long ModRevision, long Version);
 
-/// <summary>Reads every key under a prefix (linearizable) with etcdctl.</summary>
+/// <summary>Reads every key under a prefix with one linearizable range.</summary>
 public static class StoredKeys
 {
-    public static async Task<(long Revision, Dictionary<string, StoredKey> Keys)> ReadAsync(Etcdctl etcdctl, string prefix)
+    public static async Task<(long Revision, Dictionary<string, StoredKey> Keys)> ReadAsync(string clientUrl, string prefix)
     {
-        var json = JsonDocument.Parse(await etcdctl.OutputAsync("get", prefix, "--prefix", "-w", "json", "--command-timeout=60s")).RootElement;
+        using var channel = new GrpcChannel(clientUrl);
+        var end = prefix.ToCharArray();
+        end[^1]++;
+        var response = await channel.UnaryAsync(
+            KvCalls.Range,
+            new RangeRequest { Key = ByteString.CopyFromUtf8(prefix), RangeEnd = ByteString.CopyFromUtf8(new string(end)) },
+            new GrpcCallOptions { Timeout = TimeSpan.FromSeconds(60) });
         var keys = new Dictionary<string, StoredKey>(StringComparer.Ordinal);
-        if (json.TryGetProperty("kvs", out var kvs))
+        foreach (var kv in response.Kvs)
         {
-            foreach (var kv in kvs.EnumerateArray())
-            {
-                keys[Text(kv, "key")] = new StoredKey(Text(kv, "value"), Number(kv, "create_revision"), Number(kv, "mod_revision"), Number(kv, "version"));
-            }
+            keys[kv.Key.ToStringUtf8()] = new StoredKey(kv.Value.ToStringUtf8(), kv.CreateRevision, kv.ModRevision, kv.Version);
         }
 
-        return (json.GetProperty("header").GetProperty("revision").GetInt64(), keys);
+        if (response.More || response.Count != keys.Count)
+        {
+            throw new InvalidOperationException($"range over {prefix} returned {keys.Count} of {response.Count} keys (more: {response.More})");
+        }
+
+        return (response.Header.Revision, keys);
     }
-
-    private static string Text(JsonElement kv, string name) =>
-        kv.TryGetProperty(name, out var value) ? Encoding.UTF8.GetString(value.GetBytesFromBase64()) : "";
-
-    private static long Number(JsonElement kv, string name) => kv.TryGetProperty(name, out var value) ? value.GetInt64() : 0;
 }
