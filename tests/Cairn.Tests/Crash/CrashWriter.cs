@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Cairn.Protocol.Etcdserverpb;
 using Cairn.Server.Grpc;
 using Cairn.Server.Grpc.Client;
+using Cairn.Tests.Processes;
 using Google.Protobuf;
 
 namespace Cairn.Tests.Crash;

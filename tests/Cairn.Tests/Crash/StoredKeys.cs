@@ -1,5 +1,6 @@
 using Cairn.Protocol.Etcdserverpb;
 using Cairn.Server.Grpc.Client;
+using Cairn.Tests.Processes;
 using Google.Protobuf;
 
 namespace Cairn.Tests.Crash;
