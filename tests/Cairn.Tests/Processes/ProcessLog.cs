@@ -58,8 +58,6 @@ public sealed class ProcessLog
         changed.TrySetResult();
     }
 
-    public bool Contains(string text) => Lines.Any(l => l.Contains(text, StringComparison.Ordinal));
-
     /// <summary>Waits for a line containing one of <paramref name="texts"/>; fails when the output ends without one.</summary>
     public async Task<string> WaitForAsync(IReadOnlyCollection<string> texts, CancellationToken cancellationToken)
     {

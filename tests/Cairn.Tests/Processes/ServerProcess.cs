@@ -22,6 +22,7 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ITestOutputHelper? _output;
     private int _reported;
+    private bool _disposed;
 
     private ServerProcess(ServerKind kind, TestMember member, IReadOnlyList<string> arguments, ITestOutputHelper? output)
     {
@@ -76,7 +77,7 @@ public sealed class ServerProcess : IAsyncDisposable
                 await server.WaitUntilReadyAsync(cancellationToken);
                 return server;
             }
-            catch (Exception) when (fresh && attempt < 3 && server.Log.Contains("address already in use"))
+            catch (Exception) when (fresh && attempt < 3 && server.Log.Lines.Any(l => l.Contains("address already in use", StringComparison.OrdinalIgnoreCase)))
             {
                 // Someone took a port between choosing and binding it: a fresh member can move.
                 await server.DisposeAsync();
@@ -132,8 +133,15 @@ public sealed class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>Kills the process if it still runs and reports its log; safe to call again.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             await KillAsync();
