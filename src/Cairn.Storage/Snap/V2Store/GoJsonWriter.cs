@@ -9,7 +9,7 @@ namespace Cairn.Storage.Snap.V2Store;
 /// <c>\n \r \t</c> short, other non-ASCII text literal), so that JSON Cairn writes for etcd's v2
 /// store is byte-identical to what etcd writes for the same content.
 /// </summary>
-internal sealed class GoJsonWriter
+public sealed class GoJsonWriter
 {
     private readonly StringBuilder _text = new();
     private bool _needComma;
