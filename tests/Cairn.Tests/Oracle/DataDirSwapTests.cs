@@ -23,8 +23,10 @@ public sealed class DataDirSwapTests(ITestOutputHelper output)
     {
         using var member = TestMember.Create();
         IReadOnlyList<string> written;
+        ServerIdentity identity;
         await using (var server = await ServerProcess.StartAsync(first, member, output))
         {
+            identity = await ServerIdentity.OfAsync(member);
             await StoreWorkload.WriteFirstPartAsync(member.Etcdctl);
             written = await StoreDump.TakeAsync(member, StoreWorkload.FirstCompaction);
             await server.StopAsync();
@@ -32,6 +34,8 @@ public sealed class DataDirSwapTests(ITestOutputHelper output)
 
         await using (var server = await ServerProcess.StartAsync(second, member, output))
         {
+            // The dumps name IDs by placeholder; the member and cluster must stay the ones the data dir holds.
+            Assert.Equal(identity, await ServerIdentity.OfAsync(member));
             DumpAssert.Same(written, await StoreDump.TakeAsync(member, StoreWorkload.FirstCompaction),
                 $"{first.DisplayName()} (writer)", $"{second.DisplayName()} (on {first.DisplayName()}'s data dir)");
             await StoreWorkload.WriteSecondPartAsync(member.Etcdctl);
@@ -41,6 +45,7 @@ public sealed class DataDirSwapTests(ITestOutputHelper output)
 
         await using (var server = await ServerProcess.StartAsync(first, member, output))
         {
+            Assert.Equal(identity, await ServerIdentity.OfAsync(member));
             DumpAssert.Same(written, await StoreDump.TakeAsync(member, StoreWorkload.SecondCompaction),
                 $"{second.DisplayName()} (writer)", $"{first.DisplayName()} (back on the data dir)");
         }
