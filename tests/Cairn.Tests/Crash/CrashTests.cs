@@ -59,7 +59,7 @@ public sealed class CrashTests(ITestOutputHelper output)
 
             output.WriteLine($"{round} rounds, {writer.Acknowledged.Count} acknowledged of {writer.Attempts} puts, {seen.Count} keys seen, {elapsed.Elapsed.TotalSeconds:F0} s");
             Assert.True(writer.Acknowledged.Count >= round, $"seed {seed}: only {writer.Acknowledged.Count} puts acknowledged in {round} rounds");
-            await server.StopAsync();
+            await server.StopCleanlyAsync();
         }
         finally
         {

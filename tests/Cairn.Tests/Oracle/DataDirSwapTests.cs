@@ -29,7 +29,7 @@ public sealed class DataDirSwapTests(ITestOutputHelper output)
             identity = await ServerIdentity.OfAsync(member);
             await StoreWorkload.WriteFirstPartAsync(member.Etcdctl);
             written = await StoreDump.TakeAsync(member, StoreWorkload.FirstCompaction);
-            await server.StopAsync();
+            await server.StopCleanlyAsync();
         }
 
         await using (var server = await ServerProcess.StartAsync(second, member, output))
@@ -40,7 +40,7 @@ public sealed class DataDirSwapTests(ITestOutputHelper output)
                 $"{first.DisplayName()} (writer)", $"{second.DisplayName()} (on {first.DisplayName()}'s data dir)");
             await StoreWorkload.WriteSecondPartAsync(member.Etcdctl);
             written = await StoreDump.TakeAsync(member, StoreWorkload.SecondCompaction);
-            await server.StopAsync();
+            await server.StopCleanlyAsync();
         }
 
         await using (var server = await ServerProcess.StartAsync(first, member, output))

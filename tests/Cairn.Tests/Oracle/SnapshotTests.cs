@@ -54,7 +54,7 @@ public sealed partial class SnapshotTests(ITestOutputHelper output)
         var save = await member.Etcdctl.RunAsync("snapshot", "save", file);
         Assert.True(save.Succeeded, $"{kind.DisplayName()}: {save}");
         Assert.Equal($"Snapshot saved at {file}\n", save.Stdout);
-        await server.StopAsync();
+        await server.StopCleanlyAsync();
         return (file, written);
     }
 

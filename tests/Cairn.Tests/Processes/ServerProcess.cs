@@ -118,6 +118,19 @@ public sealed class ServerProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// SIGTERM and a clean end: etcd closes its server, then re-raises the signal to die by it (status 128 + 15);
+    /// cairn does the same. Any other status means the stop went wrong.
+    /// </summary>
+    public async Task StopCleanlyAsync()
+    {
+        var status = await StopAsync();
+        if (status != 128 + PosixSignals.Terminate)
+        {
+            throw new InvalidOperationException($"{Describe()} ended with status {status} after SIGTERM; etcd ends by the signal (status 143).\n{Log}");
+        }
+    }
+
     /// <summary>SIGKILL: no chance to flush or close anything.</summary>
     public async Task KillAsync()
     {
