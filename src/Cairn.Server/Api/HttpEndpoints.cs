@@ -18,7 +18,9 @@ public sealed class HttpEndpoints(MemberServer server, ServerLogger log)
 
     private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(1);
 
+    /// <summary>The client port's routes; cairn refuses a --cors narrower than etcd's default '*'.</summary>
     public HttpRouteTable ClientRoutes() => new HttpRouteTable()
+        .AllowEveryOrigin()
         .Map("/health", HealthAsync, HttpMethods.Get)
         .Map("/version", VersionAsync, HttpMethods.Get);
 
@@ -61,7 +63,7 @@ public sealed class HttpEndpoints(MemberServer server, ServerLogger log)
         if (reason is null)
         {
             context.Response.ContentType = "text/plain; charset=utf-8";
-            await context.Response.WriteAsync("{\"health\":\"true\"}", context.RequestAborted).ConfigureAwait(false);
+            await HttpRouteTable.WriteBodyAsync(context.Response, "{\"health\":\"true\"}", context.RequestAborted).ConfigureAwait(false);
             return;
         }
         // Go's http.Error: text/plain, nosniff, the body and a newline.
@@ -69,7 +71,7 @@ public sealed class HttpEndpoints(MemberServer server, ServerLogger log)
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers["X-Content-Type-Options"] = "nosniff";
         var body = new GoJsonWriter().StartObject().Name("health").String("false").Name("reason").String(reason).EndObject();
-        await context.Response.WriteAsync(body + "\n", context.RequestAborted).ConfigureAwait(false);
+        await HttpRouteTable.WriteBodyAsync(context.Response, body + "\n", context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>{"etcdserver":"3.4.23","etcdcluster":"3.4.0"}; "not_decided" before a cluster version is set.</summary>
@@ -80,7 +82,7 @@ public sealed class HttpEndpoints(MemberServer server, ServerLogger log)
             .Name("etcdserver").String(ClusterVersions.Server)
             .Name("etcdcluster").String(server.Membership.Version ?? "not_decided")
             .EndObject();
-        await context.Response.WriteAsync(body.ToString(), context.RequestAborted).ConfigureAwait(false);
+        await HttpRouteTable.WriteBodyAsync(context.Response, body.ToString(), context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>The member list as etcd's peer handler serves it (Go's json.Marshal of []*membership.Member).</summary>
@@ -89,6 +91,6 @@ public sealed class HttpEndpoints(MemberServer server, ServerLogger log)
         context.Response.ContentType = "application/json";
         context.Response.Headers["X-Etcd-Cluster-ID"] = MemberIds.Format(server.ClusterId);
         var json = "[" + string.Join(",", server.Membership.Members.Select(m => System.Text.Encoding.UTF8.GetString(m.ToRecord().ToJson()))) + "]\n";
-        await context.Response.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
+        await HttpRouteTable.WriteBodyAsync(context.Response, json, context.RequestAborted).ConfigureAwait(false);
     }
 }

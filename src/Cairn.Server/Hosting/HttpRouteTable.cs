@@ -14,8 +14,12 @@ namespace Cairn.Server.Hosting;
 /// </summary>
 public sealed class HttpRouteTable
 {
+    /// <summary>net/http's bufferBeforeChunkingSize.</summary>
+    private const int GoBufferBeforeChunking = 2048;
+
     private readonly Dictionary<string, Route> _exact = new(StringComparer.Ordinal);
     private readonly List<Route> _prefixes = [];
+    private bool _allowEveryOrigin;
     private ILogger? _logger;
 
     /// <summary>Serves <paramref name="path"/> exactly; with no methods given, any method.</summary>
@@ -50,6 +54,16 @@ public sealed class HttpRouteTable
         return this;
     }
 
+    /// <summary>
+    /// etcd's client port with its default <c>--cors '*'</c>: every answer (misses included) carries the CORS headers,
+    /// and an OPTIONS preflight gets an empty 200 whatever the path.
+    /// </summary>
+    public HttpRouteTable AllowEveryOrigin()
+    {
+        _allowEveryOrigin = true;
+        return this;
+    }
+
     internal void UseLogger(ILogger logger) => _logger = logger;
 
     internal async Task HandleAsync(IFeatureCollection features)
@@ -59,6 +73,17 @@ public sealed class HttpRouteTable
         var route = Find(path);
         try
         {
+            if (_allowEveryOrigin)
+            {
+                var headers = context.Response.Headers;
+                headers.AccessControlAllowMethods = "POST, GET, OPTIONS, PUT, DELETE";
+                headers.AccessControlAllowOrigin = "*";
+                headers.AccessControlAllowHeaders = "accept, content-type, authorization";
+                if (HttpMethods.IsOptions(context.Request.Method))
+                {
+                    return;
+                }
+            }
             if (route is null)
             {
                 await WriteErrorAsync(context, StatusCodes.Status404NotFound, "404 page not found").ConfigureAwait(false);
@@ -93,7 +118,21 @@ public sealed class HttpRouteTable
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers.XContentTypeOptions = "nosniff";
-        return context.Response.WriteAsync(message + "\n", Encoding.UTF8);
+        return WriteBodyAsync(context.Response, message + "\n", CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Writes a handler's whole body in one go. Like Go's net/http, a body that fits its 2 KiB buffer goes out with a
+    /// Content-Length (Kestrel would chunk it), a bigger one chunked.
+    /// </summary>
+    public static Task WriteBodyAsync(HttpResponse response, string body, CancellationToken cancellationToken)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        if (bytes.Length <= GoBufferBeforeChunking)
+        {
+            response.ContentLength = bytes.Length;
+        }
+        return response.Body.WriteAsync(bytes, cancellationToken).AsTask();
     }
 
     private Route? Find(string path)
