@@ -69,48 +69,10 @@ public sealed class CrashTests(ITestOutputHelper output)
 
     private static async Task VerifyAsync(TestMember member, CrashWriter writer, Dictionary<string, long> seen, int seed, int round)
     {
-        var (revision, stored) = await StoredKeys.ReadAsync(member.ClientUrl, CrashWriter.Prefix);
-        var problems = new List<string>();
-        var maxAcknowledged = 0L;
-        foreach (var write in writer.Acknowledged)
-        {
-            maxAcknowledged = Math.Max(maxAcknowledged, write.Revision);
-            if (!stored.TryGetValue(write.Key, out var kv))
-            {
-                problems.Add($"{write.Key}: acknowledged at revision {write.Revision}, missing");
-            }
-            else if (kv.Value != write.Value || kv.ModRevision != write.Revision || kv.CreateRevision != write.Revision || kv.Version != 1)
-            {
-                problems.Add($"{write.Key}: acknowledged at revision {write.Revision}, stored create {kv.CreateRevision} mod {kv.ModRevision} version {kv.Version}, value {(kv.Value == write.Value ? "same" : "different")}");
-            }
-        }
-
-        foreach (var (key, modRevision) in seen)
-        {
-            if (!stored.TryGetValue(key, out var kv) || kv.ModRevision != modRevision)
-            {
-                problems.Add($"{key}: shown at revision {modRevision} after an earlier restart, now {(kv is null ? "missing" : $"at {kv.ModRevision}")}");
-            }
-        }
-
-        foreach (var group in stored.GroupBy(kv => kv.Value.ModRevision).Where(g => g.Count() > 1))
-        {
-            problems.Add($"revision {group.Key} holds {group.Count()} separate puts: {string.Join(", ", group.Select(kv => kv.Key))}");
-        }
-
-        if (revision < maxAcknowledged)
-        {
-            problems.Add($"store revision {revision} is below the highest acknowledged revision {maxAcknowledged}");
-        }
-
+        var (problems, _) = await AcknowledgedWrites.CheckAsync(member, writer.Acknowledged, seen);
         if (problems.Count > 0)
         {
             Assert.Fail($"seed {seed}, after kill -9 number {round + 1}: {problems.Count} problems (first 20):\n{string.Join('\n', problems.Take(20))}");
-        }
-
-        foreach (var (key, kv) in stored)
-        {
-            seen[key] = kv.ModRevision;
         }
     }
 }

@@ -99,6 +99,65 @@ public class OracleToolingTests
     }
 
     [Fact]
+    public void After_a_fill_revisions_and_raft_indexes_are_written_relative_to_where_it_ended()
+    {
+        var identity = new ServerIdentity(17010963214147749224, 16128400632968936350, 41379, 41380);
+        var fill = new FillMarks(RevisionBefore: 4, RevisionAfter: 12, IndexBefore: 9, IndexAfter: 18);
+        var lines = TranscriptNormalizer.Normalize(
+        [
+            "{\"header\":{\"revision\":14},\"kvs\":[{\"key\":\"YQ==\",\"create_revision\":2,\"mod_revision\":13,\"version\":2}]}",
+            "[{\"Status\":{\"header\":{\"revision\":12},\"raftIndex\":17,\"raftAppliedIndex\":9}}]",
+            "compacted revision 12",
+            "\"Revision\" : 10",
+            "\"RaftIndex\" : 20",
+            "| ENDPOINT | RAFT INDEX | RAFT APPLIED INDEX | ERRORS |",
+            "| e | 19 | 19 | memberID:17010963214147749224 |",
+            "|  |  |  | alarm:NOSPACE |",
+        ], identity, fill);
+        Assert.Equal(
+        [
+            "{\"header\":{\"revision\":<fill-rev+2>},\"kvs\":[{\"key\":\"YQ==\",\"create_revision\":2,\"mod_revision\":<fill-rev+1>,\"version\":2}]}",
+            "[{\"Status\":{\"header\":{\"revision\":<fill-rev>},\"raftIndex\":<fill-index-1>,\"raftAppliedIndex\":9}}]",
+            "compacted revision <fill-rev>",
+            "\"Revision\" : <fill-rev-2>",
+            "\"RaftIndex\" : <fill-index+2>",
+            "| ENDPOINT | RAFT INDEX | RAFT APPLIED INDEX | ERRORS |",
+            "| e | <fill-index+1> | <fill-index+1> | memberID:<member-id> |",
+            "|  |  |  | alarm:NOSPACE |",
+        ], lines);
+    }
+
+    [Fact]
+    public void The_hash_of_hashkv_is_kept_and_a_snapshots_is_set_aside()
+    {
+        var lines = TranscriptNormalizer.Normalize(
+        [
+            "[{\"Endpoint\":\"e\",\"HashKV\":{\"header\":{\"revision\":9},\"hash\":2813761966,\"compact_revision\":-1}}]",
+            "{\"hash\":123,\"revision\":5,\"totalKey\":10,\"totalSize\":20480}",
+            "| ENDPOINT | HASH |",
+            "| e | 2813761966 |",
+        ], ServerIdentity.None);
+        Assert.Equal(
+        [
+            "[{\"Endpoint\":\"e\",\"HashKV\":{\"header\":{\"revision\":9},\"hash\":2813761966,\"compact_revision\":-1}}]",
+            "{\"hash\":<hash>,\"revision\":5,\"totalKey\":10,\"totalSize\":<db-size>}",
+            "| ENDPOINT | HASH |",
+            "| e | 2813761966 |",
+        ], lines);
+    }
+
+    [Fact]
+    public void Etcd_3_5_additions_cairn_makes_read_as_etcd_3_4s_answers()
+    {
+        var health = TranscriptNormalizer.Normalize(
+            ["HTTP/1.1 503 Service Unavailable", "content-length: 44", "", "{\"health\":\"false\",\"reason\":\"ALARM NOSPACE\"}"], ServerIdentity.None);
+        Assert.Equal(["HTTP/1.1 503 Service Unavailable", "content-length: 19", "", "{\"health\":\"false\"}"], health);
+        Assert.Equal(
+            ["{\"alarms\":[{\"memberID\":1,\"alarm\":1}]}", "{}"],
+            TranscriptNormalizer.WithoutAlarmHeader(["{\"header\":{\"cluster_id\":2,\"revision\":14},\"alarms\":[{\"memberID\":1,\"alarm\":1}]}", "{\"header\":{\"revision\":1}}"]));
+    }
+
+    [Fact]
     public void The_diff_shows_what_was_expected_and_what_came()
     {
         var diff = TextDiff.Unified(["a", "b", "c"], ["a", "x", "c"], "etcd", "cairn");

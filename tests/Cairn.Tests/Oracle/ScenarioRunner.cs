@@ -6,7 +6,8 @@ namespace Cairn.Tests.Oracle;
 /// <summary>
 /// Runs a scenario's steps against a fresh single-member server of the given kind and returns each step's normalised
 /// transcript. Steps are etcdctl commands (endpoints filled in), <c>curl [-X METHOD] [--peer] PATH</c> on the client (or peer) URL, and
-/// <c>restart</c> / <c>kill-restart</c> of the server on the same data dir.
+/// <c>restart</c> / <c>kill-restart</c> of the server on the same data dir, and <c>fill KEY SIZE</c> (see
+/// <see cref="QuotaFill"/>), after which <c>{fill-rev}</c> in a command stands for the revision the fill ended at.
 /// </summary>
 public static class ScenarioRunner
 {
@@ -18,14 +19,20 @@ public static class ScenarioRunner
         {
             var identity = await ServerIdentity.OfAsync(member);
             var transcripts = new List<IReadOnlyList<string>>();
+            FillMarks? fill = null;
             foreach (var step in scenario.Steps)
             {
-                var args = CommandLine.Split(step.CommandLine);
+                var args = CommandLine.Split(fill is null ? step.CommandLine : step.CommandLine.Replace(QuotaFill.RevisionPlaceholder, fill.RevisionAfter.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
                 List<string> lines;
                 switch (args[0])
                 {
                     case "etcdctl":
                         lines = Transcript.Of(await member.Etcdctl.RunAsync(args.Skip(1), step.Stdin is null ? null : CommandLine.Expand(step.Stdin)));
+                        if (args.Count > 1 && args[1] == "alarm")
+                        {
+                            lines = TranscriptNormalizer.WithoutAlarmHeader(lines);
+                        }
+
                         break;
                     case "curl":
                         lines = Transcript.OfHttpResponse(await CommandRunner.RunAsync("curl", CurlArguments(scenario, step, member)));
@@ -36,6 +43,9 @@ public static class ScenarioRunner
                         server = await ServerProcess.StartAsync(kind, member, output, scenario.ServerFlags);
                         lines = [$"[stopped by SIGTERM: exit {status}]"];
                         break;
+                    case "fill" when args.Count == 3 && int.TryParse(args[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size):
+                        (lines, fill) = await QuotaFill.RunAsync(member, args[1], size, output);
+                        break;
                     case "kill-restart" when args.Count == 1:
                         await server.KillAsync();
                         await server.DisposeAsync();
@@ -43,11 +53,11 @@ public static class ScenarioRunner
                         lines = [];
                         break;
                     default:
-                        throw new FormatException($"{scenario.Name}: unknown step '$ {step.CommandLine}' (etcdctl ..., curl [-X METHOD] [--peer] PATH, restart, kill-restart)");
+                        throw new FormatException($"{scenario.Name}: unknown step '$ {step.CommandLine}' (etcdctl ..., curl [-X METHOD] [--peer] PATH, restart, kill-restart, fill KEY SIZE)");
                 }
 
                 // The file format cannot hold trailing blank lines (they separate steps).
-                var normalized = TranscriptNormalizer.Normalize(lines, identity);
+                var normalized = TranscriptNormalizer.Normalize(lines, identity, fill);
                 ScenarioFile.TrimTrailingBlankLines(normalized);
                 transcripts.Add(normalized);
             }

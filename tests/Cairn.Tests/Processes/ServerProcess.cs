@@ -24,19 +24,28 @@ public sealed class ServerProcess : IAsyncDisposable
     private int _reported;
     private bool _disposed;
 
-    private ServerProcess(ServerKind kind, TestMember member, IReadOnlyList<string> arguments, ITestOutputHelper? output)
+    private ServerProcess(ServerKind kind, TestMember member, IReadOnlyList<string> arguments, long? fileSizeLimitKiB, ITestOutputHelper? output)
     {
         Kind = kind;
         Member = member;
         Arguments = arguments;
         _output = output;
-        var start = new ProcessStartInfo(kind.Program())
+        var start = new ProcessStartInfo(fileSizeLimitKiB is null ? kind.Program() : "bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = member.Directory,
         };
+        if (fileSizeLimitKiB is { } limit)
+        {
+            // RLIMIT_FSIZE: a write past the limit fails with EFBIG (SIGXFSZ ignored, as the disposition survives exec),
+            // as on a full disk but without root. exec keeps the pid the server's.
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add($"trap '' XFSZ; ulimit -f {limit} && exec \"$0\" \"$@\"");
+            start.ArgumentList.Add(kind.Program());
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -64,14 +73,18 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Etcdctl Etcdctl => Member.Etcdctl;
 
-    /// <summary>Starts a server on the member and waits until it is ready, or fails with its log.</summary>
+    /// <summary>
+    /// Starts a server on the member and waits until it is ready, or fails with its log. With
+    /// <paramref name="fileSizeLimitKiB"/>, no file the server writes may grow past that many KiB (ulimit -f).
+    /// </summary>
     public static async Task<ServerProcess> StartAsync(
-        ServerKind kind, TestMember member, ITestOutputHelper? output = null, IReadOnlyList<string>? flags = null, CancellationToken cancellationToken = default)
+        ServerKind kind, TestMember member, ITestOutputHelper? output = null, IReadOnlyList<string>? flags = null, long? fileSizeLimitKiB = null,
+        CancellationToken cancellationToken = default)
     {
         var fresh = !Directory.Exists(member.DataDir);
         for (var attempt = 1; ; attempt++)
         {
-            var server = new ServerProcess(kind, member, [.. member.Flags, .. flags ?? []], output);
+            var server = new ServerProcess(kind, member, [.. member.Flags, .. flags ?? []], fileSizeLimitKiB, output);
             try
             {
                 await server.WaitUntilReadyAsync(cancellationToken);
@@ -129,6 +142,22 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             throw new InvalidOperationException($"{Describe()} ended with status {status} after SIGTERM; etcd ends by the signal (status 143).\n{Log}");
         }
+    }
+
+    /// <summary>Waits for the process to end by itself; returns its exit status, or fails with its log after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var limit = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{Describe()} still runs after {timeout}.\n{Log}");
+        }
+
+        return _process.ExitCode;
     }
 
     /// <summary>SIGKILL: no chance to flush or close anything.</summary>
