@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# The same KV workloads against Debian's etcd 3.4.23 and against cairn, on this machine, in one
+# run; prints one side-by-side table. How to read it: docs/benchmarks.md.
+#
+# Each row starts the server afresh (new data dir on real disk, free loopback ports, default
+# snapshot and batching settings), runs the load generator (bench/Cairn.Bench `kv`) against it,
+# reads the server's CPU time and RSS from /proc, and stops it. etcd and cairn take turns row by
+# row, so that a change in the machine's load hits both alike.
+set -euo pipefail
+
+usage() {
+    cat <<'EOF'
+usage: bench/kv.sh [options]
+  --seconds S        measured seconds per row (default 5)
+  --warmup S         seconds of the same load before measuring (default 1)
+  --rounds N         run every row N times; the table shows each side's median round (default 1)
+  --workloads LIST   comma-separated rows, each put-N, txn-put-N, range-l-N or range-s-N
+                     with N clients (default put-1,put-64,put-256,range-l-64,range-s-64)
+  --servers LIST     which servers, in this order (default etcd,cairn)
+  --connections N    HTTP/2 connections of the load generator (default min(clients, 8))
+  --key-space N      distinct keys the put rows write (default 100000; range rows put and read 10000)
+  --etcd PATH        the etcd binary (default: etcd on PATH, Debian's 3.4.23)
+  --cairn-dir DIR    an already published cairn (DIR/cairn) instead of publishing one
+  --tmp DIR          where the temp dir goes; must not be tmpfs (default: /var/tmp, else /tmp)
+  --out FILE         also copy the raw results (one tab-separated line per run) here
+  --keep             keep the temp dir (data dirs are removed after each row; logs are kept)
+EOF
+}
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+seconds=5
+warmup=1
+rounds=1
+workloads=put-1,put-64,put-256,range-l-64,range-s-64
+servers=etcd,cairn
+connections=
+key_space=
+etcd_bin=$(command -v etcd || true)
+cairn_dir=
+tmp_base=
+out=
+keep=0
+
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --seconds) seconds=$2; shift 2 ;;
+        --warmup) warmup=$2; shift 2 ;;
+        --rounds) rounds=$2; shift 2 ;;
+        --workloads) workloads=$2; shift 2 ;;
+        --servers) servers=$2; shift 2 ;;
+        --connections) connections=$2; shift 2 ;;
+        --key-space) key_space=$2; shift 2 ;;
+        --etcd) etcd_bin=$2; shift 2 ;;
+        --cairn-dir) cairn_dir=$2; shift 2 ;;
+        --tmp) tmp_base=$2; shift 2 ;;
+        --out) out=$2; shift 2 ;;
+        --keep) keep=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "kv.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+    esac
+done
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "kv.sh: $*"; exit 1; }
+
+IFS=, read -r -a server_list <<<"$servers"
+IFS=, read -r -a workload_list <<<"$workloads"
+for s in "${server_list[@]}"; do
+    [[ $s == etcd || $s == cairn ]] || die "unknown server '$s' (etcd or cairn)"
+done
+for w in "${workload_list[@]}"; do
+    [[ $w =~ ^(put|txn-put|range-l|range-s)-[0-9]+$ ]] || die "unknown workload '$w' (put-N, txn-put-N, range-l-N, range-s-N)"
+done
+if [[ " ${server_list[*]} " == *" etcd "* ]]; then
+    [[ -n $etcd_bin && -x $etcd_bin ]] || die "etcd not found (apt-get install etcd-server, or --etcd PATH)"
+fi
+
+# Data dirs on real disk: an fsync on tmpfs costs nothing and would flatter both servers.
+not_tmpfs() { [[ -d $1 && $(stat -f -c %T "$1") != tmpfs ]]; }
+if [[ -z $tmp_base ]]; then
+    for candidate in /var/tmp /tmp "$repo"; do
+        if not_tmpfs "$candidate"; then tmp_base=$candidate; break; fi
+    done
+fi
+not_tmpfs "$tmp_base" || die "$tmp_base is tmpfs or missing; give --tmp DIR on a real disk"
+work=$(mktemp -d "$tmp_base/cairn-kvbench.XXXXXX")
+
+server_pid=
+load_pid=
+
+stop_process() { # pid, seconds to wait for a graceful stop
+    local pid=$1 grace=$2
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < grace * 10; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    [[ -n $load_pid ]] && stop_process "$load_pid" 2
+    [[ -n $server_pid ]] && stop_process "$server_pid" 10
+    if [[ $keep == 1 ]]; then
+        say "kept $work"
+    else
+        rm -rf "$work"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_ports() { # prints two free loopback TCP ports
+    python3 -c '
+import socket
+a, b = socket.socket(), socket.socket()
+a.bind(("127.0.0.1", 0)); b.bind(("127.0.0.1", 0))
+print(a.getsockname()[1], b.getsockname()[1])'
+}
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# --- build --------------------------------------------------------------------------------------
+
+if [[ -z $cairn_dir && " ${server_list[*]} " == *" cairn "* ]]; then
+    say "publishing cairn (Release) ..."
+    dotnet publish "$repo/src/Cairn" -c Release -o "$work/cairn" --nologo -v quiet >"$work/publish-cairn.log" 2>&1 \
+        || { cat "$work/publish-cairn.log" >&2; die "publishing cairn failed"; }
+    cairn_dir=$work/cairn
+fi
+say "building the load generator (Release) ..."
+dotnet publish "$repo/bench/Cairn.Bench" -c Release -o "$work/bench" --nologo -v quiet >"$work/publish-bench.log" 2>&1 \
+    || { cat "$work/publish-bench.log" >&2; die "building bench/Cairn.Bench failed"; }
+bench=(dotnet "$work/bench/Cairn.Bench.dll")
+
+# --- one row ------------------------------------------------------------------------------------
+
+results=$work/results.tsv
+: >"$results"
+loads=()
+
+# run_row SERVER WORKLOAD ROUND: a fresh server, the load, the server stopped; appends to $results.
+run_row() {
+    local server=$1 workload=$2 round=$3
+    local clients=${workload##*-} op=${workload%-*}
+    local dir=$work/$server-$workload-r$round
+    mkdir -p "$dir"
+    local cport pport
+    read -r cport pport < <(free_ports)
+    local client_url=http://127.0.0.1:$cport peer_url=http://127.0.0.1:$pport
+    local bin
+    case $server in
+        etcd) bin=$etcd_bin ;;
+        cairn) bin=$cairn_dir/cairn ;;
+    esac
+    "$bin" --name kvbench --data-dir "$dir/data" \
+        --listen-client-urls "$client_url" --advertise-client-urls "$client_url" \
+        --listen-peer-urls "$peer_url" --initial-advertise-peer-urls "$peer_url" \
+        --initial-cluster "kvbench=$peer_url" >"$dir/server.log" 2>&1 &
+    server_pid=$!
+
+    local failure=
+    for ((i = 0; i < 300; i++)); do
+        if ! kill -0 "$server_pid" 2>/dev/null; then
+            failure="exited at start: $(tail -n 1 "$dir/server.log" | tr '\t' ' ' | cut -c1-200)"
+            break
+        fi
+        if (exec 3<>"/dev/tcp/127.0.0.1/$cport") 2>/dev/null; then break; fi
+        sleep 0.1
+    done
+    [[ -z $failure && $i -ge 300 ]] && failure="not listening on $client_url after 30 s"
+
+    local args=(kv "$op" --target "$client_url" --clients "$clients" --seconds "$seconds" --warmup "$warmup"
+        --server-pid "$server_pid" --label "$server" --result "$results")
+    case $op in
+        range-l) args=(kv range --consistency l "${args[@]:2}") ;;
+        range-s) args=(kv range --consistency s "${args[@]:2}") ;;
+    esac
+    [[ -n $connections ]] && args+=(--connections "$connections")
+    [[ -n $key_space && ( $op == put || $op == txn-put ) ]] && args+=(--key-space "$key_space")
+
+    if [[ -z $failure ]]; then
+        loads+=("$(loadavg)")
+        say "--- $server $workload (round $round), load average $(loadavg)"
+        "${bench[@]}" "${args[@]}" >"$dir/load.log" 2>&1 &
+        load_pid=$!
+        local status=0
+        wait "$load_pid" || status=$?
+        load_pid=
+        sed 's/^/    /' "$dir/load.log" >&2
+        if [[ $status != 0 ]]; then
+            failure="load generator exited with $status: $(tail -n 1 "$dir/load.log" | tr '\t' ' ' | cut -c1-200)"
+        elif ! kill -0 "$server_pid" 2>/dev/null; then
+            failure="server exited during the run: $(tail -n 1 "$dir/server.log" | tr '\t' ' ' | cut -c1-200)"
+        fi
+    else
+        say "--- $server $workload (round $round): $failure"
+    fi
+    if [[ -n $failure ]]; then
+        printf 'label=%s\tworkload=%s\tclients=%s\tfailed=%s\n' "$server" "${op}" "$clients" "$failure" >>"$results"
+    fi
+    stop_process "$server_pid" 10
+    server_pid=
+    rm -rf "$dir/data"
+}
+
+# --- the runs -----------------------------------------------------------------------------------
+
+started_load=$(loadavg)
+say "kv bench: ${workload_list[*]}; ${seconds}s measured + ${warmup}s warmup per row, $rounds round(s); temp dir $work"
+for ((round = 1; round <= rounds; round++)); do
+    for workload in "${workload_list[@]}"; do
+        order=("${server_list[@]}")
+        # Alternate who goes first, so that neither always runs on the warmer (or busier) machine.
+        if ((round % 2 == 0)); then
+            order=()
+            for ((k = ${#server_list[@]} - 1; k >= 0; k--)); do order+=("${server_list[k]}"); done
+        fi
+        for server in "${order[@]}"; do
+            run_row "$server" "$workload" "$round"
+        done
+    done
+done
+
+[[ -n $out ]] && cp "$results" "$out"
+
+echo
+echo "kv bench $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
+echo "etcd: $("$etcd_bin" --version 2>/dev/null | head -n 1 || echo n/a); cairn: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "${seconds}s measured + ${warmup}s warmup per row, $rounds round(s); 8-byte keys, 256-byte values"
+echo "load average (1/5/15 min): at start $started_load; before each row: $(printf '%s; ' "${loads[@]}")at end $(loadavg)"
+echo
+"${bench[@]}" kv-table "$results"
