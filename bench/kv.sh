@@ -12,7 +12,8 @@ usage() {
     cat <<'EOF'
 usage: bench/kv.sh [options]
   --seconds S        measured seconds per row (default 5)
-  --warmup S         seconds of the same load before measuring (default 1)
+  --warmup S         seconds of the same load before measuring, so that both sides are
+                     measured warm (JIT tiering, caches; default 3)
   --rounds N         run every row N times; the table shows each side's median round (default 1)
   --workloads LIST   comma-separated rows, each put-N, txn-put-N, range-l-N or range-s-N
                      with N clients (default put-1,put-64,put-256,range-l-64,range-s-64)
@@ -24,12 +25,15 @@ usage: bench/kv.sh [options]
   --tmp DIR          where the temp dir goes; must not be tmpfs (default: /var/tmp, else /tmp)
   --out FILE         also copy the raw results (one tab-separated line per run) here
   --keep             keep the temp dir (data dirs are removed after each row; logs are kept)
+  --perf             profile cairn's measured runs with perf (cairn started with
+                     DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0); reports in the
+                     temp dir, which is then kept
 EOF
 }
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=5
-warmup=1
+warmup=3
 rounds=1
 workloads=put-1,put-64,put-256,range-l-64,range-s-64
 servers=etcd,cairn
@@ -40,6 +44,7 @@ cairn_dir=
 tmp_base=
 out=
 keep=0
+perf=0
 
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -55,6 +60,7 @@ while [[ $# -gt 0 ]]; do
         --tmp) tmp_base=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
         --keep) keep=1; shift ;;
+        --perf) perf=1; keep=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "kv.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -87,6 +93,7 @@ work=$(mktemp -d "$tmp_base/cairn-kvbench.XXXXXX")
 
 server_pid=
 load_pid=
+perf_pid=
 
 stop_process() { # pid, seconds to wait for a graceful stop
     local pid=$1 grace=$2
@@ -103,6 +110,7 @@ cleanup() {
     local status=$?
     trap - EXIT INT TERM
     [[ -n $load_pid ]] && stop_process "$load_pid" 2
+    [[ -n $perf_pid ]] && stop_process "$perf_pid" 5
     [[ -n $server_pid ]] && stop_process "$server_pid" 10
     if [[ $keep == 1 ]]; then
         say "kept $work"
@@ -153,16 +161,20 @@ run_row() {
     local cport pport
     read -r cport pport < <(free_ports)
     local client_url=http://127.0.0.1:$cport peer_url=http://127.0.0.1:$pport
-    local bin
+    local bin profile=0
     case $server in
         etcd) bin=$etcd_bin ;;
-        cairn) bin=$cairn_dir/cairn ;;
+        cairn) bin=$cairn_dir/cairn; profile=$perf ;;
     esac
+    # perf resolves JIT-compiled frames through the map file the runtime writes to /tmp, but only
+    # in anonymous memory: with W^X on, code is double-mapped from a memfd and stays unnamed.
+    [[ $profile == 1 ]] && export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
     "$bin" --name kvbench --data-dir "$dir/data" \
         --listen-client-urls "$client_url" --advertise-client-urls "$client_url" \
         --listen-peer-urls "$peer_url" --initial-advertise-peer-urls "$peer_url" \
         --initial-cluster "kvbench=$peer_url" >"$dir/server.log" 2>&1 &
     server_pid=$!
+    unset DOTNET_PerfMapEnabled DOTNET_EnableWriteXorExecute
 
     local failure=
     for ((i = 0; i < 300; i++)); do
@@ -182,6 +194,7 @@ run_row() {
         range-s) args=(kv range --consistency s "${args[@]:2}") ;;
     esac
     [[ -n $connections ]] && args+=(--connections "$connections")
+    [[ $profile == 1 ]] && args+=(--mark-measuring "$dir/measuring")
     [[ -n $key_space && ( $op == put || $op == txn-put ) ]] && args+=(--key-space "$key_space")
 
     if [[ -z $failure ]]; then
@@ -189,9 +202,11 @@ run_row() {
         say "--- $server $workload (round $round), load average $(loadavg)"
         "${bench[@]}" "${args[@]}" >"$dir/load.log" 2>&1 &
         load_pid=$!
+        [[ $profile == 1 ]] && start_perf "$dir"
         local status=0
         wait "$load_pid" || status=$?
         load_pid=
+        [[ $profile == 1 ]] && finish_perf "$dir"
         sed 's/^/    /' "$dir/load.log" >&2
         if [[ $status != 0 ]]; then
             failure="load generator exited with $status: $(tail -n 1 "$dir/load.log" | tr '\t' ' ' | cut -c1-200)"
@@ -207,6 +222,32 @@ run_row() {
     stop_process "$server_pid" 10
     server_pid=
     rm -rf "$dir/data"
+}
+
+# Samples the server's stacks during the measured run only (the load generator creates the marker
+# file when it starts measuring).
+start_perf() {
+    local dir=$1
+    (
+        while [[ ! -e $dir/measuring ]]; do
+            kill -0 "$load_pid" 2>/dev/null || exit 0
+            sleep 0.05
+        done
+        exec perf record -F 499 -g -p "$server_pid" -o "$dir/perf.data" -- sleep "$seconds"
+    ) >"$dir/perf-record.log" 2>&1 &
+    perf_pid=$!
+}
+
+finish_perf() {
+    local dir=$1
+    wait "$perf_pid" 2>/dev/null || true
+    perf_pid=
+    [[ -s $dir/perf.data ]] || { say "    perf recorded nothing (see $dir/perf-record.log)"; return 0; }
+    perf report -i "$dir/perf.data" --no-children --sort dso,sym --stdio --percent-limit 0.3 >"$dir/perf-self.txt" 2>/dev/null || true
+    perf report -i "$dir/perf.data" --children --sort sym --stdio -g none --percent-limit 2 >"$dir/perf-inclusive.txt" 2>/dev/null || true
+    perf report -i "$dir/perf.data" --no-children --sort comm --stdio -g none >"$dir/perf-threads.txt" 2>/dev/null || true
+    # perf.data needs /tmp/perf-PID.map to name JIT frames again later, so that map is kept.
+    say "    perf: $dir/perf-self.txt, perf-inclusive.txt, perf-threads.txt (symbols: /tmp/perf-$server_pid.map)"
 }
 
 # --- the runs -----------------------------------------------------------------------------------
@@ -231,7 +272,13 @@ done
 
 echo
 echo "kv bench $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
-echo "etcd: $("$etcd_bin" --version 2>/dev/null | head -n 1 || echo n/a); cairn: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')"
+etcd_version=$("$etcd_bin" --version 2>/dev/null || true)
+if [[ $cairn_dir == "$work/cairn" ]]; then
+    cairn_version="published from $(git -C "$repo" describe --always --dirty 2>/dev/null || echo '?')"
+else
+    cairn_version="from $cairn_dir"
+fi
+echo "etcd: ${etcd_version%%$'\n'*}; cairn: $cairn_version"
 echo "${seconds}s measured + ${warmup}s warmup per row, $rounds round(s); 8-byte keys, 256-byte values"
 echo "load average (1/5/15 min): at start $started_load; before each row: $(printf '%s; ' "${loads[@]}")at end $(loadavg)"
 echo

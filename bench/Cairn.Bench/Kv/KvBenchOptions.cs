@@ -9,7 +9,7 @@ internal sealed record KvBenchOptions
         "kv <put|range|txn-put> [--target http://127.0.0.1:2379] [--clients 1] [--connections min(clients,8)]\n" +
         "       [--total N] [--seconds S] [--warmup 1] [--key-size 8] [--value-size 256] [--key-space N]\n" +
         "       [--sequential-keys true|false] [--consistency l|s] [--seed N] [--request-timeout S]\n" +
-        "       [--wait-ready 30] [--server-pid PID] [--label NAME] [--result FILE]";
+        "       [--wait-ready 30] [--server-pid PID] [--label NAME] [--result FILE] [--mark-measuring FILE]";
 
     public required string Operation { get; init; }
 
@@ -52,6 +52,9 @@ internal sealed record KvBenchOptions
 
     public string? ResultFile { get; init; }
 
+    /// <summary>Created when the measured run starts, so that a profiler can skip preload and warmup.</summary>
+    public string? MarkMeasuringFile { get; init; }
+
     public int EffectiveConnections => Connections ?? Math.Min(Clients, 8);
 
     public long EffectiveKeySpace => KeySpaceSize ?? (Operation == "range" ? 10_000 : 100_000);
@@ -91,6 +94,7 @@ internal sealed record KvBenchOptions
                 "--server-pid" => options with { ServerPid = Positive(args[i], Int(value)) },
                 "--label" => options with { Label = value },
                 "--result" => options with { ResultFile = value },
+                "--mark-measuring" => options with { MarkMeasuringFile = value },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

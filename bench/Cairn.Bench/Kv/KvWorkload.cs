@@ -70,6 +70,10 @@ public sealed class KvWorkload : IWorkload
             await ClosedLoop.RunAsync(senders, keys, long.MaxValue, TimeSpan.FromSeconds(options.Warmup), options.Seed ^ 0x5eed);
         }
         var duration = options.Seconds is { } s ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
+        if (options.MarkMeasuringFile is not null)
+        {
+            await File.WriteAllTextAsync(options.MarkMeasuringFile, "");
+        }
         var meter = ResourceUse.Start(options.ServerPid);
         var result = await ClosedLoop.RunAsync(senders, keys, options.EffectiveTotal, duration, options.Seed);
         var resources = meter.Stop();
