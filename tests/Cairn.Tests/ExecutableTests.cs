@@ -47,18 +47,35 @@ public class ExecutableTests
     }
 
     [Fact]
-    public async Task Etcds_sample_config_file_is_accepted_and_reaches_the_server_seam()
+    public async Task Etcds_sample_config_file_starts_the_server_which_stops_cleanly_on_sigterm()
     {
-        var sample = Path.Combine(RepositoryRoot(), "tests", "Cairn.Server.Tests", "Configuration", "TestData", "etcd.conf.yml.sample");
-        var outcome = await ProcessRunner.Cairn("--config-file", sample);
+        // The sample listens on etcd's default ports; a copy on free ports keeps the test apart from anything else running.
+        var sample = File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "Cairn.Server.Tests", "Configuration", "TestData", "etcd.conf.yml.sample"));
+        var scratch = Directory.CreateTempSubdirectory("cairn-sample-");
+        try
+        {
+            var (client, peer) = (FreePort(), FreePort());
+            var config = Path.Combine(scratch.FullName, "etcd.conf.yml");
+            File.WriteAllText(config, sample
+                .Replace("localhost:2379", $"127.0.0.1:{client}", StringComparison.Ordinal)
+                .Replace("localhost:2380", $"127.0.0.1:{peer}", StringComparison.Ordinal)
+                .Replace("initial-cluster:\n", $"initial-cluster: default=http://127.0.0.1:{peer}\n", StringComparison.Ordinal)
+                .Replace("data-dir:\n", $"data-dir: {Path.Combine(scratch.FullName, "data")}\n", StringComparison.Ordinal));
 
-        // The server is not assembled yet: the seam says so and exits 1, after the configuration was accepted.
-        var messages = outcome.StderrLines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("msg").GetString()!).ToList();
-        Assert.DoesNotContain(messages, m => m == "failed to verify flags");
-        Assert.Contains(messages, m => m.StartsWith("--enable-v2 (from config file key enable-v2) is accepted, but cairn does not serve the etcd v2 API", StringComparison.Ordinal));
-        Assert.Contains(messages, m => m.StartsWith("--enable-pprof (from config file key enable-pprof) is accepted, but cairn does not serve /debug/pprof/", StringComparison.Ordinal));
-        Assert.Equal("cairn server is not assembled yet; nothing was started", messages[^1]);
-        Assert.Equal(1, outcome.ExitCode);
+            var outcome = await ProcessRunner.CairnUntil("ready to serve client requests", ["--config-file", config]);
+
+            var messages = outcome.StderrLines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("msg").GetString()!).ToList();
+            Assert.DoesNotContain(messages, m => m == "failed to verify flags");
+            Assert.Contains(messages, m => m.StartsWith("--enable-v2 (from config file key enable-v2) is accepted, but cairn does not serve the etcd v2 API", StringComparison.Ordinal));
+            Assert.Contains(messages, m => m.StartsWith("--enable-pprof (from config file key enable-pprof) is accepted, but cairn does not serve /debug/pprof/", StringComparison.Ordinal));
+            Assert.True(messages.Contains("ready to serve client requests"), outcome.Stderr);
+            Assert.True(File.Exists(Path.Combine(scratch.FullName, "data", "member", "snap", "db")), "the backend is in the configured data dir");
+            AssertStoppedBySigterm(outcome);
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
     }
 
     [Fact]
@@ -74,8 +91,12 @@ public class ExecutableTests
     [Fact]
     public async Task Zap_logger_writes_json_lines_only()
     {
-        var outcome = await ProcessRunner.Cairn(["--logger", "zap", "--data-dir", "d"], ("ETCD_NAME", "n1"));
-        Assert.Equal(1, outcome.ExitCode);
+        var (client, peer) = (FreePort(), FreePort());
+        var outcome = await ProcessRunner.CairnUntil("ready to serve client requests",
+            ["--logger", "zap", "--data-dir", "d", "--listen-client-urls", $"http://127.0.0.1:{client}", "--advertise-client-urls", $"http://127.0.0.1:{client}",
+             "--listen-peer-urls", $"http://127.0.0.1:{peer}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{peer}", "--initial-cluster", $"n1=http://127.0.0.1:{peer}"],
+            ("ETCD_NAME", "n1"));
+        AssertStoppedBySigterm(outcome);
         var lines = outcome.StderrLines;
         Assert.NotEmpty(lines);
         foreach (var line in lines)
@@ -112,6 +133,20 @@ public class ExecutableTests
         {
             output.Delete(recursive: true);
         }
+    }
+
+    /// <summary>Like etcd, a server stopped by SIGTERM closes cleanly, then dies by that signal (128 + 15).</summary>
+    private static void AssertStoppedBySigterm(ProcessOutcome outcome)
+    {
+        Assert.True(outcome.ExitCode == 143, $"exit code {outcome.ExitCode}\n{outcome.Stderr}");
+        Assert.Contains("closed etcd server", outcome.Stderr);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     internal static string RepositoryRoot()

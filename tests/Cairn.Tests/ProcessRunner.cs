@@ -22,7 +22,14 @@ internal static class ProcessRunner
 
     public static Task<ProcessOutcome> Etcd(string[] args, params (string Key, string Value)[] environment) => Run("etcd", args, environment);
 
-    public static async Task<ProcessOutcome> Run(string program, string[] args, (string Key, string Value)[] environment, TimeSpan? timeout = null)
+    /// <summary>
+    /// Runs a server until its stderr shows <paramref name="readyLine"/>, then stops it with SIGTERM, as systemd
+    /// would; the outcome holds everything it printed up to its exit.
+    /// </summary>
+    public static Task<ProcessOutcome> CairnUntil(string readyLine, string[] args, params (string Key, string Value)[] environment) =>
+        Run(CairnPath, args, environment, terminateOnStderr: readyLine);
+
+    public static async Task<ProcessOutcome> Run(string program, string[] args, (string Key, string Value)[] environment, TimeSpan? timeout = null, string? terminateOnStderr = null)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(30);
         var scratch = Directory.CreateTempSubdirectory("cairn-process-");
@@ -52,7 +59,7 @@ internal static class ProcessRunner
 
             using var process = Process.Start(start)!;
             var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
+            var stderr = ReadStderrAsync(process, terminateOnStderr);
             using var expiry = new CancellationTokenSource(limit);
             try
             {
@@ -70,5 +77,23 @@ internal static class ProcessRunner
         {
             scratch.Delete(recursive: true);
         }
+    }
+
+    private static async Task<string> ReadStderrAsync(Process process, string? terminateOn)
+    {
+        var text = new System.Text.StringBuilder();
+        var signalled = false;
+        while (await process.StandardError.ReadLineAsync() is { } line)
+        {
+            text.Append(line).Append('\n');
+            if (!signalled && terminateOn is not null && line.Contains(terminateOn, StringComparison.Ordinal))
+            {
+                signalled = true;
+                using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                await kill.WaitForExitAsync();
+            }
+        }
+
+        return text.ToString();
     }
 }

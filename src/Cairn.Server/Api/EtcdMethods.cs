@@ -1,0 +1,68 @@
+using Cairn.Protocol.Etcdserverpb;
+using Cairn.Protocol.Healthpb;
+using Cairn.Server.Grpc;
+
+namespace Cairn.Server.Api;
+
+/// <summary>
+/// etcd's gRPC methods, declared once for the server that answers them and the clients (peers,
+/// tests, benchmarks) that call them. Paths and message types are etcd's.
+/// </summary>
+public static class EtcdMethods
+{
+    public static class Kv
+    {
+        private const string Service = "etcdserverpb.KV";
+
+        public static readonly GrpcMethod<RangeRequest, RangeResponse> Range =
+            GrpcMethod.Unary(Service, "Range", RangeRequest.Parser, RangeResponse.Parser);
+
+        public static readonly GrpcMethod<PutRequest, PutResponse> Put =
+            GrpcMethod.Unary(Service, "Put", PutRequest.Parser, PutResponse.Parser);
+
+        public static readonly GrpcMethod<DeleteRangeRequest, DeleteRangeResponse> DeleteRange =
+            GrpcMethod.Unary(Service, "DeleteRange", DeleteRangeRequest.Parser, DeleteRangeResponse.Parser);
+
+        public static readonly GrpcMethod<TxnRequest, TxnResponse> Txn =
+            GrpcMethod.Unary(Service, "Txn", TxnRequest.Parser, TxnResponse.Parser);
+
+        public static readonly GrpcMethod<CompactionRequest, CompactionResponse> Compact =
+            GrpcMethod.Unary(Service, "Compact", CompactionRequest.Parser, CompactionResponse.Parser);
+    }
+
+    public static class Maintenance
+    {
+        private const string Service = "etcdserverpb.Maintenance";
+
+        public static readonly GrpcMethod<StatusRequest, StatusResponse> Status =
+            GrpcMethod.Unary(Service, "Status", StatusRequest.Parser, StatusResponse.Parser);
+
+        public static readonly GrpcMethod<SnapshotRequest, SnapshotResponse> Snapshot =
+            GrpcMethod.ServerStreaming(Service, "Snapshot", SnapshotRequest.Parser, SnapshotResponse.Parser);
+
+        public static readonly GrpcMethod<DefragmentRequest, DefragmentResponse> Defragment =
+            GrpcMethod.Unary(Service, "Defragment", DefragmentRequest.Parser, DefragmentResponse.Parser);
+
+        public static readonly GrpcMethod<HashRequest, HashResponse> Hash =
+            GrpcMethod.Unary(Service, "Hash", HashRequest.Parser, HashResponse.Parser);
+
+        public static readonly GrpcMethod<AlarmRequest, AlarmResponse> Alarm =
+            GrpcMethod.Unary(Service, "Alarm", AlarmRequest.Parser, AlarmResponse.Parser);
+    }
+
+    public static class Cluster
+    {
+        private const string Service = "etcdserverpb.Cluster";
+
+        public static readonly GrpcMethod<MemberListRequest, MemberListResponse> MemberList =
+            GrpcMethod.Unary(Service, "MemberList", MemberListRequest.Parser, MemberListResponse.Parser);
+    }
+
+    public static class Health
+    {
+        private const string Service = "grpc.health.v1.Health";
+
+        public static readonly GrpcMethod<HealthCheckRequest, HealthCheckResponse> Check =
+            GrpcMethod.Unary(Service, "Check", HealthCheckRequest.Parser, HealthCheckResponse.Parser);
+    }
+}

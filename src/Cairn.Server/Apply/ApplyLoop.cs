@@ -1,0 +1,232 @@
+using System.Threading.Channels;
+using Cairn.Protocol.Etcdserverpb;
+using Cairn.Protocol.Raftpb;
+using Cairn.Server.Backend;
+using Cairn.Server.Consensus;
+using Cairn.Server.Errors;
+using Cairn.Server.Logging;
+using Cairn.Server.Membership;
+using Cairn.Server.Proposals;
+using Cairn.Storage.Snap.V2Store;
+using Google.Protobuf;
+
+namespace Cairn.Server.Apply;
+
+/// <summary>
+/// Applies committed entries in log order, one at a time (etcd's applyAll): KV requests to the
+/// MVCC store, v2 requests to the v2 store, conf changes to raft and the membership; then wakes
+/// the proposal's waiter. Each entry's backend effects and the consistent index (its index) go in
+/// one backend batch scope, so they are committed together: after a crash, exactly the entries
+/// after the committed consistent index are applied to the backend again. The v2 store lives in
+/// memory and is rebuilt from the raft snapshot, so it gets every entry after the snapshot.
+/// Every <see cref="ApplySettings.SnapshotCount"/> entries it takes a raft snapshot.
+/// </summary>
+public sealed class ApplyLoop
+{
+    private readonly ChannelReader<CommittedBatch> _committed;
+    private readonly RaftLoop _raft;
+    private readonly BatchedBackend _backend;
+    private readonly KvApplier _kv;
+    private readonly V2RequestApplier _v2;
+    private readonly V2Store _v2Store;
+    private readonly ClusterMembership _membership;
+    private readonly ProposalWaiters<ApplyResult> _waiters;
+    private readonly AppliedIndex _applied;
+    private readonly ApplySettings _settings;
+    private readonly ServerLogger _log;
+    private ulong _consistentIndex;
+    private ulong _snapshotIndex;
+    private ConfState _confState;
+
+    public ApplyLoop(
+        ChannelReader<CommittedBatch> committed,
+        RaftLoop raft,
+        BatchedBackend backend,
+        KvApplier kv,
+        V2Store v2Store,
+        ClusterMembership membership,
+        ProposalWaiters<ApplyResult> waiters,
+        AppliedIndex applied,
+        ApplySettings settings,
+        ServerLogger log)
+    {
+        _committed = committed;
+        _raft = raft;
+        _backend = backend;
+        _kv = kv;
+        _v2Store = v2Store;
+        _membership = membership;
+        _waiters = waiters;
+        _applied = applied;
+        _settings = settings;
+        _log = log.ForPackage("etcdserver");
+        _v2 = new V2RequestApplier(v2Store, membership, log);
+        _consistentIndex = settings.ConsistentIndex;
+        _snapshotIndex = settings.SnapshotIndex;
+        _confState = settings.ConfState;
+    }
+
+    /// <summary>Raised after a leader's empty entry of a new term is applied (etcd re-checks the cluster version then).</summary>
+    public event Action? LeaderEntryApplied;
+
+    /// <summary>The configuration as of the last applied conf change.</summary>
+    public ConfState ConfState => _confState;
+
+    /// <summary>Applies until the raft loop completes the channel; throws what made applying impossible.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (await _committed.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (_committed.TryRead(out var batch))
+            {
+                if (batch.Snapshot is { } snapshot)
+                {
+                    throw new NotSupportedException(
+                        $"received raft snapshot at index {snapshot.Metadata.Index} from the leader; installing snapshots from peers needs the peer transport, which this server does not have yet");
+                }
+                foreach (var entry in batch.Entries)
+                {
+                    if (entry.Index <= _applied.Value)
+                    {
+                        continue;
+                    }
+                    await ApplyEntryAsync(entry).ConfigureAwait(false);
+                    _applied.Advance(entry.Index);
+                }
+                await MaybeSnapshotAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ApplyEntryAsync(Entry entry)
+    {
+        switch (entry.Type)
+        {
+            case EntryType.EntryNormal:
+                ApplyNormal(entry);
+                break;
+            case EntryType.EntryConfChange:
+                await ApplyConfChangeAsync(entry).ConfigureAwait(false);
+                break;
+            default:
+                _log.Warn("skipped entry of unsupported type", [new LogField("type", entry.Type.ToString()), LogField.UInt("index", entry.Index)],
+                    capnslog: $"skipped entry {entry.Index} of unsupported type {entry.Type}");
+                SaveConsistentIndex(entry.Index);
+                break;
+        }
+    }
+
+    private void ApplyNormal(Entry entry)
+    {
+        bool newToBackend = entry.Index > _consistentIndex;
+        if (entry.Data.IsEmpty)
+        {
+            // The leader's empty entry at the start of its term.
+            SaveConsistentIndex(entry.Index);
+            LeaderEntryApplied?.Invoke();
+            return;
+        }
+        var request = RaftRequestCodec.Decode(entry.Data);
+        if (request.V2 is { } v2)
+        {
+            using (var batch = _backend.BeginBatch())
+            {
+                _v2.Apply(v2, newToBackend ? batch : null);
+                SetConsistentIndex(batch, entry.Index);
+            }
+            _waiters.Complete(v2.ID, ApplyResult.Success(new EmptyResponse()));
+            return;
+        }
+        var internalRequest = request.Internal!;
+        ulong id = internalRequest.ID != 0 ? internalRequest.ID : internalRequest.Header?.ID ?? 0;
+        if (!newToBackend)
+        {
+            // Already in the backend: applied before the last restart. Nobody waits for it.
+            return;
+        }
+        ApplyResult result;
+        using (var batch = _backend.BeginBatch())
+        {
+            result = ApplyInternal(internalRequest);
+            SetConsistentIndex(batch, entry.Index);
+        }
+        _waiters.Complete(id, result);
+    }
+
+    private ApplyResult ApplyInternal(InternalRaftRequest request)
+    {
+        if (_kv.Apply(request) is { } kv)
+        {
+            return kv;
+        }
+        var kind = DescribeKind(request);
+        _log.Error("cannot apply request of this kind yet", [new LogField("request", kind)],
+            capnslog: $"cannot apply {kind} request yet");
+        return ApplyResult.Failure(EtcdError.Unknown($"etcdserver: {kind} requests are not supported yet"));
+    }
+
+    private async Task ApplyConfChangeAsync(Entry entry)
+    {
+        var change = ConfChange.Parser.ParseFrom(entry.Data);
+        var context = ConfChangeContext.Parse(change.Context.Span);
+        var refusal = _membership.Validate(change, context);
+        if (refusal is not null)
+        {
+            // Raft must still see the change, as a no-op, to allow the next one (etcd sets NodeID to None).
+            change.NodeId = 0;
+        }
+        _confState = await _raft.ApplyConfChangeAsync(change).ConfigureAwait(false);
+        using (var batch = _backend.BeginBatch())
+        {
+            if (refusal is null)
+            {
+                _membership.Apply(change, context, _v2Store, entry.Index > _consistentIndex ? batch : null);
+            }
+            SetConsistentIndex(batch, entry.Index);
+        }
+        _waiters.Complete(change.Id, refusal is null
+            ? ApplyResult.Success(new EmptyResponse())
+            : ApplyResult.Failure(MembershipErrors.ToEtcdError(refusal.Value)));
+    }
+
+    private void SaveConsistentIndex(ulong index)
+    {
+        using var batch = _backend.BeginBatch();
+        SetConsistentIndex(batch, index);
+    }
+
+    private void SetConsistentIndex(BackendBatch batch, ulong index)
+    {
+        if (index > _consistentIndex)
+        {
+            batch.Transaction.SetConsistentIndex(index);
+            _consistentIndex = index;
+        }
+    }
+
+    private async Task MaybeSnapshotAsync()
+    {
+        ulong applied = _applied.Value;
+        if (applied - _snapshotIndex <= _settings.SnapshotCount)
+        {
+            return;
+        }
+        // The backend must hold everything up to the snapshot before the log behind it goes.
+        _backend.ForceCommit();
+        var data = UnsafeByteOperations.UnsafeWrap(V2StoreJson.Serialize(_v2Store));
+        var snapshot = await _raft.CreateSnapshotAsync(applied, _confState, data, _settings.SnapshotCatchUpEntries).ConfigureAwait(false);
+        if (snapshot is not null)
+        {
+            _snapshotIndex = applied;
+        }
+    }
+
+    private static string DescribeKind(InternalRaftRequest request) => request switch
+    {
+        { LeaseGrant: not null } => "lease grant",
+        { LeaseRevoke: not null } => "lease revoke",
+        { LeaseCheckpoint: not null } => "lease checkpoint",
+        { Alarm: not null } => "alarm",
+        _ => "auth",
+    };
+}

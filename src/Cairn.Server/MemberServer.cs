@@ -1,0 +1,335 @@
+using System.Threading.Channels;
+using Cairn.Protocol.Etcdserverpb;
+using Cairn.Raft;
+using Cairn.Server.Apply;
+using Cairn.Server.Backend;
+using Cairn.Server.Bootstrap;
+using Cairn.Server.Configuration.Model;
+using Cairn.Server.Consensus;
+using Cairn.Server.Errors;
+using Cairn.Server.Logging;
+using Cairn.Server.Membership;
+using Cairn.Server.Mvcc;
+using Cairn.Server.Proposals;
+using Cairn.Server.Reads;
+
+namespace Cairn.Server;
+
+/// <summary>
+/// One cluster member's server (etcd's EtcdServer, minus the wire): the raft loop, the apply loop,
+/// the stores they feed, and the two ways in — proposing a request and waiting for it to be
+/// applied, and waiting for a linearizable read point. The wire layer (gRPC, HTTP) sits on top.
+/// </summary>
+public sealed class MemberServer : IAsyncDisposable
+{
+    /// <summary>etcd's maxGapBetweenApplyAndCommitIndex: beyond it, new proposals are refused.</summary>
+    private const ulong MaxGapBetweenApplyAndCommit = 5000;
+
+    private readonly ServerConfiguration _config;
+    private readonly ServerLogger _log;
+    private readonly ProposalWaiters<ApplyResult> _waiters = new();
+    private readonly RequestIdGenerator _ids;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Exception?> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ClusterVersionDecider _versions;
+    private readonly RaftDisk _disk;
+    private Task _applying = Task.CompletedTask;
+    private Exception? _failure;
+    private int _disposed;
+
+    private MemberServer(ServerConfiguration config, ServerLogger log, BootstrappedMember member)
+    {
+        _config = config;
+        _log = log;
+        Id = member.MemberId;
+        ClusterId = member.ClusterId;
+        Membership = member.Membership;
+        RequestTimeout = TimeSpan.FromSeconds(5) + 2 * config.Raft.ElectionTimeout;
+        _disk = member.Disk;
+        _ids = new RequestIdGenerator(member.MemberId, DateTimeOffset.UtcNow);
+
+        Backend = new BatchedBackend(member.Backend, config.Backend.EffectiveBatchInterval, config.Backend.EffectiveBatchLimit);
+        Store = new MvccStore(Backend, options: new MvccStoreOptions { CompactionBatchLimit = (int)config.Backend.EffectiveCompactionBatchLimit });
+        Kv = new KvApplier(Store);
+        Applied = new AppliedIndex(member.SnapshotIndex);
+
+        var committed = Channel.CreateUnbounded<CommittedBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        Raft = new RaftLoop(member.Node, member.RaftStorage, member.Disk, new NoPeerTransport(), config.Raft.HeartbeatInterval, committed.Writer,
+            new RaftLoopCallbacks
+            {
+                ProposalDropped = (id, result) => _waiters.Complete(id, ApplyResult.Failure(ProposalErrors.ToEtcdError(result))),
+                ReadStates = states => Reads!.OnReadStates(states),
+                ReadIndexDropped = (context, result) => Reads!.OnReadIndexDropped(context, result),
+                LeaderChanged = OnLeaderChanged,
+                SnapshotSaved = OnSnapshotSaved,
+                Failed = OnRaftFailed,
+            });
+        Reads = new LinearizableReads(Raft, Applied, _ids, RequestTimeout);
+        ApplyLoop = new ApplyLoop(committed.Reader, Raft, Backend, Kv, member.V2Store, Membership, _waiters, Applied,
+            new ApplySettings(member.ConsistentIndex, member.SnapshotIndex, member.ConfState, config.Snapshots.SnapshotCount, config.Snapshots.SnapshotCatchUpEntries),
+            log);
+        _versions = new ClusterVersionDecider(this, log);
+        ApplyLoop.LeaderEntryApplied += _versions.Trigger;
+    }
+
+    public ulong Id { get; }
+
+    public ulong ClusterId { get; }
+
+    public ClusterMembership Membership { get; }
+
+    public BatchedBackend Backend { get; }
+
+    public MvccStore Store { get; }
+
+    public KvApplier Kv { get; }
+
+    public AppliedIndex Applied { get; }
+
+    public RaftLoop Raft { get; }
+
+    public LinearizableReads Reads { get; }
+
+    internal ApplyLoop ApplyLoop { get; }
+
+    public ServerConfiguration Configuration => _config;
+
+    /// <summary>etcd's ReqTimeout: 5s plus two election timeouts.</summary>
+    public TimeSpan RequestTimeout { get; }
+
+    /// <summary>Completes once this member's attributes are committed: from then on clients are served.</summary>
+    public Task Published => _published.Task;
+
+    /// <summary>Completes when the server stops, with the error that stopped it (null for a requested stop).</summary>
+    public Task<Exception?> Stopped => _stopped.Task;
+
+    /// <summary>The current leader's ID, 0 when none is known.</summary>
+    public ulong Leader => Raft.Lead;
+
+    /// <summary>Opens the data dir and starts raft and apply; the member publishes itself in the background.</summary>
+    /// <exception cref="BootstrapException">The member cannot start; the message says why.</exception>
+    public static MemberServer Start(ServerConfiguration config, ServerLogger log)
+    {
+        var member = MemberBootstrap.Start(config, log);
+        var server = new MemberServer(config, log, member);
+        server.Run(member);
+        return server;
+    }
+
+    /// <summary>
+    /// Proposes a request through raft and waits until it is applied; returns its result. Throws
+    /// <see cref="EtcdException"/> for etcd's errors (too many requests, request too large, no
+    /// leader, timeout, stopped).
+    /// </summary>
+    public async Task<ApplyResult> ProposeAsync(InternalRaftRequest request, CancellationToken cancellationToken)
+    {
+        if (Raft.CommittedIndex > Applied.Value + MaxGapBetweenApplyAndCommit)
+        {
+            throw EtcdErrors.TooManyRequests.ToException();
+        }
+        ulong id = _ids.Next();
+        request.Header ??= new RequestHeader();
+        request.Header.ID = id;
+        var data = RaftRequestCodec.Encode(request);
+        if ((ulong)data.Length > _config.Requests.MaxRequestBytes)
+        {
+            throw EtcdErrors.RequestTooLarge.ToException();
+        }
+        var applied = _waiters.Register(id);
+        Raft.Propose(id, data);
+        return await WaitAppliedAsync(id, applied, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Proposes a bare v2 request (member attributes, cluster version) and waits until it is applied.</summary>
+    internal async Task<ApplyResult> ProposeV2Async(Request request, CancellationToken cancellationToken)
+    {
+        request.ID = _ids.Next();
+        var applied = _waiters.Register(request.ID);
+        Raft.Propose(request.ID, RaftRequestCodec.Encode(request));
+        return await WaitAppliedAsync(request.ID, applied, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Completes when local state reflects every write committed before the call.</summary>
+    public Task WaitLinearizableAsync(CancellationToken cancellationToken) => Reads.WaitAsync(cancellationToken);
+
+    /// <summary>The header fields etcd puts on every response.</summary>
+    public ResponseHeader Header(long revision) => new()
+    {
+        ClusterId = ClusterId,
+        MemberId = Id,
+        Revision = revision,
+        RaftTerm = Raft.Term,
+    };
+
+    /// <summary>Stops gracefully: in-flight applies finish, the backend and the WAL are synced and closed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            await _stopped.Task.ConfigureAwait(false);
+            return;
+        }
+        _stopping.Cancel();
+        Raft.Stop();
+        try
+        {
+            await _applying.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Logged when it happened (OnApplyStopped / OnRaftFailed); the stop goes on.
+            _failure ??= e is OperationCanceledException or ChannelClosedException ? null : e;
+        }
+        var stopped = EtcdErrors.Stopped.ToException();
+        _waiters.FailAll(stopped);
+        Reads.FailAll(EtcdErrors.Stopped);
+        Applied.FailAll(stopped);
+        _published.TrySetException(stopped);
+        Store.Dispose();
+        Backend.Dispose();
+        _disk.Dispose();
+        _stopped.TrySetResult(_failure ?? Raft.Failure);
+    }
+
+    private void Run(BootstrappedMember member)
+    {
+        _applying = Task.Run(() => ApplyLoop.RunAsync(CancellationToken.None));
+        _ = _applying.ContinueWith(t => OnApplyStopped(t.Exception?.GetBaseException()), TaskScheduler.Default);
+        Raft.Start();
+        if (_config.Raft.InitialElectionTickAdvance && member.ConfState.Voters.Count <= 1 && Membership.Members.Count <= 1)
+        {
+            int ticks = _config.Raft.ElectionTicks - 1;
+            _log.ForPackage("etcdserver").Info("started as single-node; fast-forwarding election ticks",
+                [new LogField("local-member-id", MemberIds.Format(Id)), LogField.Int("forward-ticks", ticks),
+                 LogField.Duration("forward-duration", ticks * _config.Raft.HeartbeatInterval), LogField.Int("election-ticks", _config.Raft.ElectionTicks),
+                 LogField.Duration("election-timeout", _config.Raft.ElectionTimeout)],
+                capnslog: $"{MemberIds.Format(Id)} as single-node; fast-forwarding {ticks} ticks (election ticks {_config.Raft.ElectionTicks})");
+            Raft.AdvanceTicks(ticks);
+        }
+        _ = PublishAsync();
+        _ = _versions.RunAsync(_stopping.Token);
+    }
+
+    /// <summary>
+    /// Publishes this member's name and client URLs through raft, retrying until it is committed
+    /// (etcd's publish). Clients are served only after, so that every member lists every other's
+    /// client URLs.
+    /// </summary>
+    private async Task PublishAsync()
+    {
+        var attributes = new MemberAttributes(_config.Name, [.. _config.Urls.AdvertiseClient.Select(u => u.ToString())]);
+        var request = new Request
+        {
+            Method = "PUT",
+            Path = Storage.Snap.V2Store.V2Membership.MemberKey(Id) + "/attributes",
+            Val = attributes.ToJson(),
+        };
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var result = await ProposeV2Async(request.Clone(), _stopping.Token).ConfigureAwait(false);
+                if (result.Error is null)
+                {
+                    _log.ForPackage("etcdserver").Info("published local member to cluster through raft",
+                        [new LogField("local-member-id", MemberIds.Format(Id)), new LogField("local-member-attributes", attributes.ToGoString()),
+                         new LogField("request-path", request.Path), new LogField("cluster-id", MemberIds.Format(ClusterId)),
+                         LogField.Duration("publish-timeout", RequestTimeout)],
+                        capnslog: $"published {attributes.ToGoString()} to cluster {MemberIds.Format(ClusterId)}");
+                    _published.TrySetResult();
+                    _versions.Trigger();
+                    return;
+                }
+            }
+            catch (EtcdException e) when (!_stopping.IsCancellationRequested)
+            {
+                _log.ForPackage("etcdserver").Warn("failed to publish local member to cluster through raft",
+                    [new LogField("local-member-id", MemberIds.Format(Id)), new LogField("request-path", request.Path), LogField.Error(e.Message)],
+                    capnslog: $"publish error: {e.Message}");
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            // Not committed (no leader yet, most likely): try again a heartbeat later.
+            try
+            {
+                await Task.Delay(_config.Raft.HeartbeatInterval, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<ApplyResult> WaitAppliedAsync(ulong id, Task<ApplyResult> applied, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        timeout.CancelAfter(RequestTimeout);
+        try
+        {
+            return await applied.WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _waiters.Cancel(id);
+            if (_stopping.IsCancellationRequested)
+            {
+                throw EtcdErrors.Stopped.ToException();
+            }
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw EtcdErrors.RequestCanceled.ToException();
+            }
+            throw (Leader == 0 ? EtcdErrors.TimeoutDueToLeaderFail : EtcdErrors.Timeout).ToException();
+        }
+    }
+
+    private void OnLeaderChanged(SoftState state, ulong term)
+    {
+        var raft = _log.ForPackage("raft");
+        if (state.Lead == 0)
+        {
+            raft.Info($"raft.node: {MemberIds.Format(Id)} lost leader at term {term}");
+        }
+        else
+        {
+            raft.Info($"raft.node: {MemberIds.Format(Id)} elected leader {MemberIds.Format(state.Lead)} at term {term}");
+        }
+        if (state.Role == RaftRole.Leader)
+        {
+            _versions.Trigger();
+        }
+    }
+
+    private void OnSnapshotSaved(Protocol.Raftpb.Snapshot snapshot, ulong compactedTo)
+    {
+        var server = _log.ForPackage("etcdserver");
+        server.Info("saved snapshot", [LogField.UInt("snapshot-index", snapshot.Metadata.Index)],
+            capnslog: $"saved snapshot at index {snapshot.Metadata.Index}");
+        server.Info("compacted Raft logs", [LogField.UInt("compact-index", compactedTo)],
+            capnslog: $"compacted raft log at {compactedTo}");
+    }
+
+    private void OnRaftFailed(Exception error)
+    {
+        _failure ??= error;
+        _log.ForPackage("etcdserver").Error("raft loop stopped on an unrecoverable error; stopping the server", [LogField.Error(error)],
+            capnslog: $"raft loop stopped: {error.Message}; stopping the server");
+        _ = Task.Run(async () => await DisposeAsync().ConfigureAwait(false));
+    }
+
+    private void OnApplyStopped(Exception? error)
+    {
+        if (error is null || error is OperationCanceledException || _stopping.IsCancellationRequested)
+        {
+            return;
+        }
+        _failure ??= error;
+        _log.ForPackage("etcdserver").Error("apply loop stopped on an unrecoverable error; stopping the server", [LogField.Error(error)],
+            capnslog: $"apply loop stopped: {error.Message}; stopping the server");
+        _ = Task.Run(async () => await DisposeAsync().ConfigureAwait(false));
+    }
+}
