@@ -2,38 +2,42 @@
 # The same KV workloads against Debian's etcd 3.4.23 and against cairn, on this machine, in one
 # run; prints one side-by-side table. How to read it: docs/benchmarks.md.
 #
-# Each row starts the server afresh (new data dir on real disk, free loopback ports, default
-# snapshot and batching settings), runs the load generator (bench/Cairn.Bench `kv`) against it,
-# reads the server's CPU time and RSS from /proc, and stops it. etcd and cairn take turns row by
-# row, so that a change in the machine's load hits both alike.
+# Each server is started once (new data dir on real disk, free loopback ports, the same flags,
+# default snapshot and batching settings) and warmed up with the load of every row, so that
+# cairn's JIT has tiered up before anything is measured. Then every row runs against etcd and
+# against cairn in turn (who goes first alternates between rounds), with the server's CPU time and
+# RSS read from /proc; the servers' peak RSS is reset before each row (/proc/PID/clear_refs), so
+# "peak" is the row's own. The idle server beside costs ~1% of a core.
 set -euo pipefail
 
 usage() {
     cat <<'EOF'
 usage: bench/kv.sh [options]
   --seconds S        measured seconds per row (default 5)
-  --warmup S         seconds of the same load before measuring, so that both sides are
-                     measured warm (JIT tiering, caches; default 3)
+  --warmup S         seconds of the same load just before each row's measurement (default 1)
+  --server-warmup S  seconds of each kind of load (put, range...) once per server before the
+                     first row, so that the JIT has tiered up (default 8; 0 measures cold)
   --rounds N         run every row N times; the table shows each side's median round (default 1)
   --workloads LIST   comma-separated rows, each put-N, txn-put-N, range-l-N or range-s-N
                      with N clients (default put-1,put-64,put-256,range-l-64,range-s-64)
-  --servers LIST     which servers, in this order (default etcd,cairn)
+  --servers LIST     which servers (default etcd,cairn)
   --connections N    HTTP/2 connections of the load generator (default min(clients, 8))
   --key-space N      distinct keys the put rows write (default 100000; range rows put and read 10000)
   --etcd PATH        the etcd binary (default: etcd on PATH, Debian's 3.4.23)
   --cairn-dir DIR    an already published cairn (DIR/cairn) instead of publishing one
   --tmp DIR          where the temp dir goes; must not be tmpfs (default: /var/tmp, else /tmp)
   --out FILE         also copy the raw results (one tab-separated line per run) here
-  --keep             keep the temp dir (data dirs are removed after each row; logs are kept)
+  --keep             keep the temp dir (server and load logs)
   --perf             profile cairn's measured runs with perf (cairn started with
                      DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0); reports in the
-                     temp dir, which is then kept
+                     temp dir, which is then kept. Numbers of such a run are perturbed.
 EOF
 }
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=5
-warmup=3
+warmup=1
+server_warmup=8
 rounds=1
 workloads=put-1,put-64,put-256,range-l-64,range-s-64
 servers=etcd,cairn
@@ -50,6 +54,7 @@ while [[ $# -gt 0 ]]; do
     case $1 in
         --seconds) seconds=$2; shift 2 ;;
         --warmup) warmup=$2; shift 2 ;;
+        --server-warmup) server_warmup=$2; shift 2 ;;
         --rounds) rounds=$2; shift 2 ;;
         --workloads) workloads=$2; shift 2 ;;
         --servers) servers=$2; shift 2 ;;
@@ -91,7 +96,8 @@ fi
 not_tmpfs "$tmp_base" || die "$tmp_base is tmpfs or missing; give --tmp DIR on a real disk"
 work=$(mktemp -d "$tmp_base/cairn-kvbench.XXXXXX")
 
-server_pid=
+# Processes this script started, by id: servers by name, the load generator, perf.
+declare -A server_pid=() client_url=() server_dir=() server_failure=()
 load_pid=
 perf_pid=
 
@@ -111,7 +117,9 @@ cleanup() {
     trap - EXIT INT TERM
     [[ -n $load_pid ]] && stop_process "$load_pid" 2
     [[ -n $perf_pid ]] && stop_process "$perf_pid" 5
-    [[ -n $server_pid ]] && stop_process "$server_pid" 10
+    for s in "${!server_pid[@]}"; do
+        stop_process "${server_pid[$s]}" 10
+    done
     if [[ $keep == 1 ]]; then
         say "kept $work"
     else
@@ -133,6 +141,8 @@ print(a.getsockname()[1], b.getsockname()[1])'
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
+last_line() { tail -n 1 "$1" 2>/dev/null | tr '\t' ' ' | cut -c1-200; }
+
 # --- build --------------------------------------------------------------------------------------
 
 if [[ -z $cairn_dir && " ${server_list[*]} " == *" cairn "* ]]; then
@@ -146,114 +156,176 @@ dotnet publish "$repo/bench/Cairn.Bench" -c Release -o "$work/bench" --nologo -v
     || { cat "$work/publish-bench.log" >&2; die "building bench/Cairn.Bench failed"; }
 bench=(dotnet "$work/bench/Cairn.Bench.dll")
 
+# --- servers ------------------------------------------------------------------------------------
+
+start_server() { # name; on failure sets server_failure[name]
+    local server=$1 dir=$work/$1
+    mkdir -p "$dir"
+    local cport pport
+    read -r cport pport < <(free_ports)
+    local peer_url=http://127.0.0.1:$pport bin
+    client_url[$server]=http://127.0.0.1:$cport
+    server_dir[$server]=$dir
+    case $server in
+        etcd) bin=$etcd_bin ;;
+        cairn) bin=$cairn_dir/cairn ;;
+    esac
+    # perf names JIT-compiled frames through the map file the runtime writes to /tmp, but only in
+    # anonymous memory: with W^X on, code is double-mapped from a memfd and stays unnamed.
+    if [[ $server == cairn && $perf == 1 ]]; then
+        export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
+    fi
+    "$bin" --name kvbench --data-dir "$dir/data" \
+        --listen-client-urls "${client_url[$server]}" --advertise-client-urls "${client_url[$server]}" \
+        --listen-peer-urls "$peer_url" --initial-advertise-peer-urls "$peer_url" \
+        --initial-cluster "kvbench=$peer_url" >"$dir/server.log" 2>&1 &
+    server_pid[$server]=$!
+    unset DOTNET_PerfMapEnabled DOTNET_EnableWriteXorExecute
+
+    for ((i = 0; i < 300; i++)); do
+        if ! kill -0 "${server_pid[$server]}" 2>/dev/null; then
+            server_failure[$server]="exited at start: $(last_line "$dir/server.log")"
+            return 0
+        fi
+        if (exec 3<>"/dev/tcp/127.0.0.1/$cport") 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    server_failure[$server]="not listening on ${client_url[$server]} after 30 s"
+}
+
+# generator_args SERVER OP CLIENTS: the load generator's command line for one kind of load.
+generator_args() {
+    local server=$1 op=$2 clients=$3
+    local args=(--target "${client_url[$server]}" --clients "$clients" --server-pid "${server_pid[$server]}" --label "$server")
+    [[ -n $connections ]] && args+=(--connections "$connections")
+    case $op in
+        range-l) args=(range --consistency l "${args[@]}") ;;
+        range-s) args=(range --consistency s "${args[@]}") ;;
+        put|txn-put)
+            args=("$op" "${args[@]}")
+            [[ -n $key_space ]] && args+=(--key-space "$key_space")
+            ;;
+    esac
+    printf '%s\n' kv "${args[@]}"
+}
+
+# run_load LOG ARGS...: the load generator in the background (so that a signal is handled at
+# once); returns its exit status.
+run_load() {
+    local log=$1
+    shift
+    "${bench[@]}" "$@" >"$log" 2>&1 &
+    load_pid=$!
+    local status=0
+    wait "$load_pid" || status=$?
+    load_pid=
+    return "$status"
+}
+
+# Once per server: each kind of load the rows use, unmeasured, until the JIT has tiered up.
+warm_server() {
+    local server=$1 op
+    local -a args
+    [[ $server_warmup == 0 ]] && return 0
+    declare -A seen=()
+    for workload in "${workload_list[@]}"; do
+        op=${workload%-*}
+        [[ -n ${seen[$op]:-} ]] && continue
+        seen[$op]=1
+        mapfile -t args < <(generator_args "$server" "$op" 64)
+        say "--- warming $server up: $op, 64 clients, ${server_warmup}s"
+        if ! run_load "${server_dir[$server]}/warmup-$op.log" "${args[@]}" --seconds "$server_warmup" --warmup 0; then
+            server_failure[$server]="warm-up ($op) failed: $(last_line "${server_dir[$server]}/warmup-$op.log")"
+            return 0
+        fi
+    done
+}
+
 # --- one row ------------------------------------------------------------------------------------
 
 results=$work/results.tsv
 : >"$results"
 loads=()
 
-# run_row SERVER WORKLOAD ROUND: a fresh server, the load, the server stopped; appends to $results.
+# run_row SERVER WORKLOAD ROUND: the load against the running server; appends to $results.
 run_row() {
     local server=$1 workload=$2 round=$3
     local clients=${workload##*-} op=${workload%-*}
-    local dir=$work/$server-$workload-r$round
-    mkdir -p "$dir"
-    local cport pport
-    read -r cport pport < <(free_ports)
-    local client_url=http://127.0.0.1:$cport peer_url=http://127.0.0.1:$pport
-    local bin profile=0
-    case $server in
-        etcd) bin=$etcd_bin ;;
-        cairn) bin=$cairn_dir/cairn; profile=$perf ;;
-    esac
-    # perf resolves JIT-compiled frames through the map file the runtime writes to /tmp, but only
-    # in anonymous memory: with W^X on, code is double-mapped from a memfd and stays unnamed.
-    [[ $profile == 1 ]] && export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
-    "$bin" --name kvbench --data-dir "$dir/data" \
-        --listen-client-urls "$client_url" --advertise-client-urls "$client_url" \
-        --listen-peer-urls "$peer_url" --initial-advertise-peer-urls "$peer_url" \
-        --initial-cluster "kvbench=$peer_url" >"$dir/server.log" 2>&1 &
-    server_pid=$!
-    unset DOTNET_PerfMapEnabled DOTNET_EnableWriteXorExecute
-
-    local failure=
-    for ((i = 0; i < 300; i++)); do
-        if ! kill -0 "$server_pid" 2>/dev/null; then
-            failure="exited at start: $(tail -n 1 "$dir/server.log" | tr '\t' ' ' | cut -c1-200)"
-            break
-        fi
-        if (exec 3<>"/dev/tcp/127.0.0.1/$cport") 2>/dev/null; then break; fi
-        sleep 0.1
-    done
-    [[ -z $failure && $i -ge 300 ]] && failure="not listening on $client_url after 30 s"
-
-    local args=(kv "$op" --target "$client_url" --clients "$clients" --seconds "$seconds" --warmup "$warmup"
-        --server-pid "$server_pid" --label "$server" --result "$results")
-    case $op in
-        range-l) args=(kv range --consistency l "${args[@]:2}") ;;
-        range-s) args=(kv range --consistency s "${args[@]:2}") ;;
-    esac
-    [[ -n $connections ]] && args+=(--connections "$connections")
-    [[ $profile == 1 ]] && args+=(--mark-measuring "$dir/measuring")
-    [[ -n $key_space && ( $op == put || $op == txn-put ) ]] && args+=(--key-space "$key_space")
-
+    local log=${server_dir[$server]}/$workload-r$round.log
+    local failure=${server_failure[$server]:-}
+    local -a args
+    if [[ -z $failure ]] && ! kill -0 "${server_pid[$server]}" 2>/dev/null; then
+        failure="server exited: $(last_line "${server_dir[$server]}/server.log")"
+        server_failure[$server]=$failure
+    fi
     if [[ -z $failure ]]; then
+        mapfile -t args < <(generator_args "$server" "$op" "$clients")
+        args+=(--seconds "$seconds" --warmup "$warmup" --result "$results")
+        local profile=0
+        if [[ $server == cairn && $perf == 1 ]]; then
+            profile=1
+            args+=(--mark-measuring "$log.measuring")
+        fi
+        # The row's own peak: VmHWM restarts from the current RSS.
+        echo 5 >"/proc/${server_pid[$server]}/clear_refs" 2>/dev/null || true
         loads+=("$(loadavg)")
         say "--- $server $workload (round $round), load average $(loadavg)"
-        "${bench[@]}" "${args[@]}" >"$dir/load.log" 2>&1 &
-        load_pid=$!
-        [[ $profile == 1 ]] && start_perf "$dir"
+        [[ $profile == 1 ]] && start_perf "$server" "$log"
         local status=0
-        wait "$load_pid" || status=$?
-        load_pid=
-        [[ $profile == 1 ]] && finish_perf "$dir"
-        sed 's/^/    /' "$dir/load.log" >&2
+        run_load "$log" "${args[@]}" || status=$?
+        [[ $profile == 1 ]] && finish_perf "$server" "$log"
+        sed 's/^/    /' "$log" >&2
         if [[ $status != 0 ]]; then
-            failure="load generator exited with $status: $(tail -n 1 "$dir/load.log" | tr '\t' ' ' | cut -c1-200)"
-        elif ! kill -0 "$server_pid" 2>/dev/null; then
-            failure="server exited during the run: $(tail -n 1 "$dir/server.log" | tr '\t' ' ' | cut -c1-200)"
+            failure="load generator exited with $status: $(last_line "$log")"
+        elif ! kill -0 "${server_pid[$server]}" 2>/dev/null; then
+            failure="server exited during the run: $(last_line "${server_dir[$server]}/server.log")"
+            server_failure[$server]=$failure
         fi
     else
         say "--- $server $workload (round $round): $failure"
     fi
     if [[ -n $failure ]]; then
-        printf 'label=%s\tworkload=%s\tclients=%s\tfailed=%s\n' "$server" "${op}" "$clients" "$failure" >>"$results"
+        printf 'label=%s\tworkload=%s\tclients=%s\tfailed=%s\n' "$server" "$op" "$clients" "$failure" >>"$results"
     fi
-    stop_process "$server_pid" 10
-    server_pid=
-    rm -rf "$dir/data"
 }
 
 # Samples the server's stacks during the measured run only (the load generator creates the marker
 # file when it starts measuring).
 start_perf() {
-    local dir=$1
+    local server=$1 log=$2
     (
-        while [[ ! -e $dir/measuring ]]; do
+        while [[ ! -e $log.measuring ]]; do
             kill -0 "$load_pid" 2>/dev/null || exit 0
             sleep 0.05
         done
-        exec perf record -F 499 -g -p "$server_pid" -o "$dir/perf.data" -- sleep "$seconds"
-    ) >"$dir/perf-record.log" 2>&1 &
+        exec perf record -F 499 -g -p "${server_pid[$server]}" -o "$log.perf.data" -- sleep "$seconds"
+    ) >"$log.perf-record.log" 2>&1 &
     perf_pid=$!
 }
 
 finish_perf() {
-    local dir=$1
+    local server=$1 log=$2
     wait "$perf_pid" 2>/dev/null || true
     perf_pid=
-    [[ -s $dir/perf.data ]] || { say "    perf recorded nothing (see $dir/perf-record.log)"; return 0; }
-    perf report -i "$dir/perf.data" --no-children --sort dso,sym --stdio --percent-limit 0.3 >"$dir/perf-self.txt" 2>/dev/null || true
-    perf report -i "$dir/perf.data" --children --sort sym --stdio -g none --percent-limit 2 >"$dir/perf-inclusive.txt" 2>/dev/null || true
-    perf report -i "$dir/perf.data" --no-children --sort comm --stdio -g none >"$dir/perf-threads.txt" 2>/dev/null || true
+    [[ -s $log.perf.data ]] || { say "    perf recorded nothing (see $log.perf-record.log)"; return 0; }
+    perf report -i "$log.perf.data" --no-children --sort dso,sym --stdio -g none --percent-limit 0.3 >"$log.perf-self.txt" 2>/dev/null || true
+    perf report -i "$log.perf.data" --children --sort sym --stdio -g none --percent-limit 2 >"$log.perf-inclusive.txt" 2>/dev/null || true
+    perf report -i "$log.perf.data" --no-children --sort comm --stdio -g none >"$log.perf-threads.txt" 2>/dev/null || true
     # perf.data needs /tmp/perf-PID.map to name JIT frames again later, so that map is kept.
-    say "    perf: $dir/perf-self.txt, perf-inclusive.txt, perf-threads.txt (symbols: /tmp/perf-$server_pid.map)"
+    say "    perf: $log.perf-{self,inclusive,threads}.txt (JIT symbols: /tmp/perf-${server_pid[$server]}.map)"
 }
 
 # --- the runs -----------------------------------------------------------------------------------
 
 started_load=$(loadavg)
 say "kv bench: ${workload_list[*]}; ${seconds}s measured + ${warmup}s warmup per row, $rounds round(s); temp dir $work"
+for server in "${server_list[@]}"; do
+    start_server "$server"
+    [[ -n ${server_failure[$server]:-} ]] && say "--- $server: ${server_failure[$server]}"
+done
+for server in "${server_list[@]}"; do
+    [[ -z ${server_failure[$server]:-} ]] && warm_server "$server"
+done
 for ((round = 1; round <= rounds; round++)); do
     for workload in "${workload_list[@]}"; do
         order=("${server_list[@]}")
@@ -279,7 +351,7 @@ else
     cairn_version="from $cairn_dir"
 fi
 echo "etcd: ${etcd_version%%$'\n'*}; cairn: $cairn_version"
-echo "${seconds}s measured + ${warmup}s warmup per row, $rounds round(s); 8-byte keys, 256-byte values"
+echo "${seconds}s measured + ${warmup}s warmup per row after ${server_warmup}s of each load per server, $rounds round(s); 8-byte keys, 256-byte values"
 echo "load average (1/5/15 min): at start $started_load; before each row: $(printf '%s; ' "${loads[@]}")at end $(loadavg)"
 echo
 "${bench[@]}" kv-table "$results"

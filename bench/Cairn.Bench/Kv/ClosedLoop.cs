@@ -11,7 +11,8 @@ namespace Cairn.Bench.Kv;
 internal static class ClosedLoop
 {
     public static async Task<LoadResult> RunAsync(
-        IReadOnlyList<KvRequestSender> clients, KeySpace keys, long total, TimeSpan? duration, int seed)
+        IReadOnlyList<KvRequestSender> clients, KeySpace keys, long total, TimeSpan? duration, int seed,
+        TextWriter? progress = null, string phase = "")
     {
         long issued = 0;
         var errors = new ErrorTally();
@@ -47,14 +48,38 @@ internal static class ClosedLoop
                 }
             });
         }
+        using var ticking = new CancellationTokenSource();
+        var ticker = progress is null ? Task.CompletedTask : PrintProgressAsync(progress, phase, () => Volatile.Read(ref issued), ticking.Token);
         await Task.WhenAll(workers).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        await ticking.CancelAsync().ConfigureAwait(false);
+        await ticker.ConfigureAwait(false);
         var merged = new LatencyHistogram();
         foreach (var histogram in histograms)
         {
             merged.Add(histogram);
         }
         return new LoadResult(merged, errors, elapsed);
+    }
+
+    /// <summary>Requests started in each second: shows when a server (or its JIT) has warmed up.</summary>
+    private static async Task PrintProgressAsync(TextWriter output, string phase, Func<long> issued, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        var last = 0L;
+        var second = 0;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                var now = issued();
+                await output.WriteLineAsync($"  {phase} {++second,3} s: {now - last,8:N0} requests/s").ConfigureAwait(false);
+                last = now;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private static long ToNanos(long ticks) =>

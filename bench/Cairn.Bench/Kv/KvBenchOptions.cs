@@ -9,7 +9,8 @@ internal sealed record KvBenchOptions
         "kv <put|range|txn-put> [--target http://127.0.0.1:2379] [--clients 1] [--connections min(clients,8)]\n" +
         "       [--total N] [--seconds S] [--warmup 1] [--key-size 8] [--value-size 256] [--key-space N]\n" +
         "       [--sequential-keys true|false] [--consistency l|s] [--seed N] [--request-timeout S]\n" +
-        "       [--wait-ready 30] [--server-pid PID] [--label NAME] [--result FILE] [--mark-measuring FILE]";
+        "       [--wait-ready 30] [--server-pid PID] [--label NAME] [--result FILE] [--mark-measuring FILE]\n" +
+        "       [--progress true|false]";
 
     public required string Operation { get; init; }
 
@@ -51,6 +52,9 @@ internal sealed record KvBenchOptions
     public string? Label { get; init; }
 
     public string? ResultFile { get; init; }
+
+    /// <summary>Print the requests of each second of warmup and measurement.</summary>
+    public bool Progress { get; init; }
 
     /// <summary>Created when the measured run starts, so that a profiler can skip preload and warmup.</summary>
     public string? MarkMeasuringFile { get; init; }
@@ -94,6 +98,7 @@ internal sealed record KvBenchOptions
                 "--server-pid" => options with { ServerPid = Positive(args[i], Int(value)) },
                 "--label" => options with { Label = value },
                 "--result" => options with { ResultFile = value },
+                "--progress" => options with { Progress = bool.Parse(value) },
                 "--mark-measuring" => options with { MarkMeasuringFile = value },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };

@@ -67,6 +67,7 @@ public sealed class KvTableWorkload : IWorkload
             $"| workload | clients | {baseline} server CPU µs/op | {candidate} server CPU µs/op | load generator CPU µs/op ({baseline}) | ({candidate}) |");
         output.AppendLine("|---|---:|---:|---:|---:|---:|");
         output.Append(cost);
+        AppendRounds(output, rows, baseline, candidate);
         foreach (var note in notes)
         {
             output.AppendLine().Append(note);
@@ -77,6 +78,42 @@ public sealed class KvTableWorkload : IWorkload
         }
         return output.ToString();
     }
+
+    /// <summary>
+    /// With more than one round, every round's throughput and p99 on both sides and their ratios:
+    /// the spread between rounds. The k-th run of a side is its round k; the two runs of a round
+    /// ran back to back, so their ratio is steadier than either number on a shared machine.
+    /// </summary>
+    private static void AppendRounds(StringBuilder output, IReadOnlyList<KvResultRow> rows, string baseline, string candidate)
+    {
+        var groups = rows.GroupBy(r => (r.Workload, r.Clients)).ToList();
+        if (!groups.Any(g => g.Count(r => r.Label == baseline) > 1 || g.Count(r => r.Label == candidate) > 1))
+        {
+            return;
+        }
+        output.AppendLine();
+        output.AppendLine(CultureInfo.InvariantCulture,
+            $"| workload | clients | {baseline} ops/s by round | {candidate} ops/s by round | ops/s {candidate}/{baseline} by round | {baseline} p99 ms by round | {candidate} p99 ms by round | p99 {candidate}/{baseline} by round |");
+        output.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var group in groups)
+        {
+            var b = group.Where(r => r.Label == baseline).ToList();
+            var c = group.Where(r => r.Label == candidate).ToList();
+            var pairs = Enumerable.Range(0, Math.Min(b.Count, c.Count)).Select(k => (b[k], c[k])).ToList();
+            output.AppendLine(CultureInfo.InvariantCulture,
+                $"| {group.Key.Workload} | {group.Key.Clients} | {Each(b, r => r.OpsPerSecond, "N0")} | {Each(c, r => r.OpsPerSecond, "N0")} | " +
+                $"{string.Join(" / ", pairs.Select(p => Ratio(Ok(p.Item2, r => r.OpsPerSecond), Ok(p.Item1, r => r.OpsPerSecond))))} | " +
+                $"{Each(b, r => r.P99Micros / 1000, "F1")} | {Each(c, r => r.P99Micros / 1000, "F1")} | " +
+                $"{string.Join(" / ", pairs.Select(p => Ratio(Ok(p.Item2, r => r.P99Micros), Ok(p.Item1, r => r.P99Micros))))} |");
+        }
+    }
+
+    private static string Each(IEnumerable<KvResultRow> rows, Func<KvResultRow, double> value, string format) =>
+        string.Join(" / ", rows.Select(r => Ok(r, value) is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "failed"));
+
+    /// <summary>A run's value, or null when the run failed.</summary>
+    private static double? Ok(KvResultRow r, Func<KvResultRow, double> value) =>
+        r.Failure is null && !double.IsNaN(value(r)) ? value(r) : null;
 
     /// <summary>The round with the median throughput (the lower middle of an even count); null when none succeeded.</summary>
     private static KvResultRow? Median(IEnumerable<KvResultRow> rows, string label)

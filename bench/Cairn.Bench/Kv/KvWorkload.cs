@@ -67,7 +67,8 @@ public sealed class KvWorkload : IWorkload
         });
         if (options.Warmup > 0)
         {
-            await ClosedLoop.RunAsync(senders, keys, long.MaxValue, TimeSpan.FromSeconds(options.Warmup), options.Seed ^ 0x5eed);
+            await ClosedLoop.RunAsync(senders, keys, long.MaxValue, TimeSpan.FromSeconds(options.Warmup), options.Seed ^ 0x5eed,
+                options.Progress ? Console.Out : null, "warmup");
         }
         var duration = options.Seconds is { } s ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
         if (options.MarkMeasuringFile is not null)
@@ -75,7 +76,8 @@ public sealed class KvWorkload : IWorkload
             await File.WriteAllTextAsync(options.MarkMeasuringFile, "");
         }
         var meter = ResourceUse.Start(options.ServerPid);
-        var result = await ClosedLoop.RunAsync(senders, keys, options.EffectiveTotal, duration, options.Seed);
+        var result = await ClosedLoop.RunAsync(senders, keys, options.EffectiveTotal, duration, options.Seed,
+            options.Progress ? Console.Out : null, "measure");
         var resources = meter.Stop();
         KvReport.Print(Console.Out, result, resources);
         PrintErrors(result.Errors);
