@@ -209,17 +209,25 @@ generator_args() {
     printf '%s\n' kv "${args[@]}"
 }
 
-# run_load LOG ARGS...: the load generator in the background (so that a signal is handled at
-# once); returns its exit status.
-run_load() {
+# start_load LOG ARGS...: the load generator in the background (so that a signal is handled at
+# once); wait_load then returns its exit status.
+start_load() {
     local log=$1
     shift
     "${bench[@]}" "$@" >"$log" 2>&1 &
     load_pid=$!
+}
+
+wait_load() {
     local status=0
     wait "$load_pid" || status=$?
     load_pid=
     return "$status"
+}
+
+run_load() {
+    start_load "$@"
+    wait_load
 }
 
 # Once per server: each kind of load the rows use, unmeasured, until the JIT has tiered up.
@@ -270,9 +278,10 @@ run_row() {
         echo 5 >"/proc/${server_pid[$server]}/clear_refs" 2>/dev/null || true
         loads+=("$(loadavg)")
         say "--- $server $workload (round $round), load average $(loadavg)"
+        start_load "$log" "${args[@]}"
         [[ $profile == 1 ]] && start_perf "$server" "$log"
         local status=0
-        run_load "$log" "${args[@]}" || status=$?
+        wait_load || status=$?
         [[ $profile == 1 ]] && finish_perf "$server" "$log"
         sed 's/^/    /' "$log" >&2
         if [[ $status != 0 ]]; then

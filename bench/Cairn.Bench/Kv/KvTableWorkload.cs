@@ -102,14 +102,19 @@ public sealed class KvTableWorkload : IWorkload
             var pairs = Enumerable.Range(0, Math.Min(b.Count, c.Count)).Select(k => (b[k], c[k])).ToList();
             output.AppendLine(CultureInfo.InvariantCulture,
                 $"| {group.Key.Workload} | {group.Key.Clients} | {Each(b, r => r.OpsPerSecond, "N0")} | {Each(c, r => r.OpsPerSecond, "N0")} | " +
-                $"{string.Join(" / ", pairs.Select(p => Ratio(Ok(p.Item2, r => r.OpsPerSecond), Ok(p.Item1, r => r.OpsPerSecond))))} | " +
+                $"{Ratios(pairs, r => r.OpsPerSecond)} | " +
                 $"{Each(b, r => r.P99Micros / 1000, "F1")} | {Each(c, r => r.P99Micros / 1000, "F1")} | " +
-                $"{string.Join(" / ", pairs.Select(p => Ratio(Ok(p.Item2, r => r.P99Micros), Ok(p.Item1, r => r.P99Micros))))} |");
+                $"{Ratios(pairs, r => r.P99Micros)} |");
         }
     }
 
-    private static string Each(IEnumerable<KvResultRow> rows, Func<KvResultRow, double> value, string format) =>
-        string.Join(" / ", rows.Select(r => Ok(r, value) is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "failed"));
+    private static string Each(IReadOnlyList<KvResultRow> rows, Func<KvResultRow, double> value, string format) =>
+        rows.Count == 0
+            ? "–"
+            : string.Join(" / ", rows.Select(r => Ok(r, value) is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "failed"));
+
+    private static string Ratios(IReadOnlyList<(KvResultRow Baseline, KvResultRow Candidate)> pairs, Func<KvResultRow, double> value) =>
+        pairs.Count == 0 ? "–" : string.Join(" / ", pairs.Select(p => Ratio(Ok(p.Candidate, value), Ok(p.Baseline, value))));
 
     /// <summary>A run's value, or null when the run failed.</summary>
     private static double? Ok(KvResultRow r, Func<KvResultRow, double> value) =>
