@@ -25,6 +25,8 @@ usage: bench/kv.sh [options]
   --key-space N      distinct keys the put rows write (default 100000; range rows put and read 10000)
   --etcd PATH        the etcd binary (default: etcd on PATH, Debian's 3.4.23)
   --cairn-dir DIR    an already published cairn (DIR/cairn) instead of publishing one
+  --cairn-env LIST   comma-separated NAME=VALUE added to cairn's environment, to try runtime
+                     settings (e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0)
   --tmp DIR          where the temp dir goes; must not be tmpfs (default: /var/tmp, else /tmp)
   --out FILE         also copy the raw results (one tab-separated line per run) here
   --keep             keep the temp dir (server and load logs)
@@ -45,6 +47,7 @@ connections=
 key_space=
 etcd_bin=$(command -v etcd || true)
 cairn_dir=
+cairn_env=
 tmp_base=
 out=
 keep=0
@@ -64,6 +67,7 @@ while [[ $# -gt 0 ]]; do
         --cairn-dir) cairn_dir=$2; shift 2 ;;
         --tmp) tmp_base=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
+        --cairn-env) cairn_env=$2; shift 2 ;;
         --keep) keep=1; shift ;;
         --perf) perf=1; keep=1; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -170,17 +174,18 @@ start_server() { # name; on failure sets server_failure[name]
         etcd) bin=$etcd_bin ;;
         cairn) bin=$cairn_dir/cairn ;;
     esac
-    # perf names JIT-compiled frames through the map file the runtime writes to /tmp, but only in
-    # anonymous memory: with W^X on, code is double-mapped from a memfd and stays unnamed.
-    if [[ $server == cairn && $perf == 1 ]]; then
-        export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
+    local -a environment=()
+    if [[ $server == cairn ]]; then
+        [[ -n $cairn_env ]] && IFS=, read -r -a environment <<<"$cairn_env"
+        # perf names JIT-compiled frames through the map file the runtime writes to /tmp, but only
+        # in anonymous memory: with W^X on, code is double-mapped from a memfd and stays unnamed.
+        [[ $perf == 1 ]] && environment+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
     fi
-    "$bin" --name kvbench --data-dir "$dir/data" \
+    env "${environment[@]}" "$bin" --name kvbench --data-dir "$dir/data" \
         --listen-client-urls "${client_url[$server]}" --advertise-client-urls "${client_url[$server]}" \
         --listen-peer-urls "$peer_url" --initial-advertise-peer-urls "$peer_url" \
         --initial-cluster "kvbench=$peer_url" >"$dir/server.log" 2>&1 &
     server_pid[$server]=$!
-    unset DOTNET_PerfMapEnabled DOTNET_EnableWriteXorExecute
 
     for ((i = 0; i < 300; i++)); do
         if ! kill -0 "${server_pid[$server]}" 2>/dev/null; then
@@ -359,6 +364,7 @@ if [[ $cairn_dir == "$work/cairn" ]]; then
 else
     cairn_version="from $cairn_dir"
 fi
+[[ -n $cairn_env ]] && cairn_version+=" with $cairn_env"
 echo "etcd: ${etcd_version%%$'\n'*}; cairn: $cairn_version"
 echo "${seconds}s measured + ${warmup}s warmup per row after ${server_warmup}s of each load per server, $rounds round(s); 8-byte keys, 256-byte values"
 echo "load average (1/5/15 min): at start $started_load; before each row: $(printf '%s; ' "${loads[@]}")at end $(loadavg)"
