@@ -153,7 +153,7 @@ public sealed class MemberServer : IAsyncDisposable
         {
             throw EtcdErrors.RequestTooLarge.ToException();
         }
-        var applied = _waiters.Register(id);
+        var applied = _waiters.Register(id, Deadline());
         Raft.Propose(id, data);
         return await WaitAppliedAsync(id, applied, cancellationToken).ConfigureAwait(false);
     }
@@ -177,7 +177,7 @@ public sealed class MemberServer : IAsyncDisposable
     internal async Task<ApplyResult> ProposeV2Async(Request request, CancellationToken cancellationToken)
     {
         request.ID = _ids.Next();
-        var applied = _waiters.Register(request.ID);
+        var applied = _waiters.Register(request.ID, Deadline());
         Raft.Propose(request.ID, RaftRequestCodec.Encode(request));
         return await WaitAppliedAsync(request.ID, applied, cancellationToken).ConfigureAwait(false);
     }
@@ -239,6 +239,7 @@ public sealed class MemberServer : IAsyncDisposable
                 capnslog: $"{MemberIds.Format(Id)} as single-node; fast-forwarding {ticks} ticks (election ticks {_config.Raft.ElectionTicks})");
             Raft.AdvanceTicks(ticks);
         }
+        _ = ExpireLateProposalsAsync();
         _ = PublishAsync();
         _ = _versions.RunAsync(_stopping.Token);
     }
@@ -296,26 +297,41 @@ public sealed class MemberServer : IAsyncDisposable
         }
     }
 
+    private long Deadline() => Environment.TickCount64 + (long)RequestTimeout.TotalMilliseconds;
+
+    /// <summary>
+    /// Waits for the apply loop's answer. Timeouts come from <see cref="ExpireLateProposalsAsync"/>
+    /// and a stop from <see cref="DisposeAsync"/>; only the caller's own cancellation needs a
+    /// registration here.
+    /// </summary>
     private async Task<ApplyResult> WaitAppliedAsync(ulong id, Task<ApplyResult> applied, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        timeout.CancelAfter(RequestTimeout);
+        if (!cancellationToken.CanBeCanceled)
+        {
+            return await applied.ConfigureAwait(false);
+        }
+        using var registration = cancellationToken.UnsafeRegister(static (state, _) =>
+        {
+            var (waiters, id) = ((ProposalWaiters<ApplyResult>, ulong))state!;
+            waiters.Fail(id, EtcdErrors.RequestCanceled.ToException());
+        }, (_waiters, id));
+        return await applied.ConfigureAwait(false);
+    }
+
+    /// <summary>etcd's request timeout, for every waiting proposal at once: one sweep every 100 ms.</summary>
+    private async Task ExpireLateProposalsAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
         try
         {
-            return await applied.WaitAsync(timeout.Token).ConfigureAwait(false);
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                _waiters.Expire(Environment.TickCount64, () => (Leader == 0 ? EtcdErrors.TimeoutDueToLeaderFail : EtcdErrors.Timeout).ToException());
+            }
         }
         catch (OperationCanceledException)
         {
-            _waiters.Cancel(id);
-            if (_stopping.IsCancellationRequested)
-            {
-                throw EtcdErrors.Stopped.ToException();
-            }
-            if (cancellationToken.IsCancellationRequested)
-            {
-                throw EtcdErrors.RequestCanceled.ToException();
-            }
-            throw (Leader == 0 ? EtcdErrors.TimeoutDueToLeaderFail : EtcdErrors.Timeout).ToException();
+            // Stopping: DisposeAsync fails whatever still waits.
         }
     }
 
