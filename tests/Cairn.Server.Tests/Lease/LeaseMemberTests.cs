@@ -125,6 +125,32 @@ public sealed class LeaseMemberTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_persisted_checkpoint_survives_a_restart_and_a_renewal_clears_it_through_raft()
+    {
+        string[] flags = [.. FastElection, "--experimental-enable-lease-checkpoint", "--experimental-enable-lease-checkpoint-persist"];
+        var member = await TestMember.StartAsync(null, flags);
+        try
+        {
+            await Grant(member.Server, 1, 600);
+            await Grant(member.Server, 2, 600);
+            var checkpoint = new LeaseCheckpointRequest();
+            checkpoint.Checkpoints.Add(new LeaseCheckpoint { ID = 1, RemainingTTL = 300 });
+            checkpoint.Checkpoints.Add(new LeaseCheckpoint { ID = 2, RemainingTTL = 300 });
+            // What the primary's checkpoint round proposes (every 5 minutes by default).
+            await member.Server.Lessor.Checkpointer!(checkpoint, CancellationToken.None);
+            Assert.Equal(Cairn.Server.Lease.LeaseRenewalStatus.Renewed, (await member.Server.Lessor.RenewAsync(2, CancellationToken.None)).Status);
+
+            member = await member.RestartAsync(flags);
+            Assert.InRange(member.Server.Lessor.TimeToLive(1, false)!.RemainingSeconds, 290, 300);
+            Assert.InRange(member.Server.Lessor.TimeToLive(2, false)!.RemainingSeconds, 590, 600);
+        }
+        finally
+        {
+            await member.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Thousands_of_leases_expiring_together_are_revoked_in_a_stream_that_writes_interleave_with()
     {
         const int leases = 2000;
