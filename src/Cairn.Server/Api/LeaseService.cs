@@ -93,6 +93,15 @@ public sealed class LeaseService(MemberServer server)
     /// <summary>Renews on the leader; returns the granted TTL, 0 for a lease that does not exist.</summary>
     private async Task<long> RenewAsync(long id, CancellationToken cancellationToken)
     {
+        if (server.Raft.IsLeader && server.Applied.Value >= server.Raft.CommittedIndex)
+        {
+            // The common case on a keep-alive stream: nothing to wait for, no deadline to arm.
+            var direct = await Lessor.RenewAsync(id, cancellationToken).ConfigureAwait(false);
+            if (direct.Status != LeaseRenewalStatus.NotPrimary)
+            {
+                return direct.Status == LeaseRenewalStatus.Renewed ? direct.Ttl : 0;
+            }
+        }
         var renewal = await OnLeaderAsync(async token =>
         {
             var r = await Lessor.RenewAsync(id, token).ConfigureAwait(false);
