@@ -115,6 +115,25 @@ internal sealed class MemberProcess : IAsyncDisposable
     /// <summary>Runs etcdctl against this member; output as printed, exit code.</summary>
     public async Task<EtcdctlOutcome> EtcdctlAsync(params string[] args)
     {
+        using var process = StartEtcdctl(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"etcdctl {string.Join(' ', args)} against {Name} did not finish in 30s");
+        }
+        return new EtcdctlOutcome(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts etcdctl against this member without waiting for it (a keep-alive that runs until killed).</summary>
+    public Process StartEtcdctl(params string[] args)
+    {
         var start = new ProcessStartInfo("etcdctl")
         {
             RedirectStandardOutput = true,
@@ -130,20 +149,7 @@ internal sealed class MemberProcess : IAsyncDisposable
         {
             start.ArgumentList.Add(arg);
         }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start etcdctl");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"etcdctl {string.Join(' ', args)} against {Name} did not finish in 30s");
-        }
-        return new EtcdctlOutcome(process.ExitCode, await stdout, await stderr);
+        return Process.Start(start) ?? throw new InvalidOperationException("cannot start etcdctl");
     }
 
     public async ValueTask DisposeAsync()
