@@ -8,6 +8,7 @@ using Cairn.Server.Bootstrap;
 using Cairn.Server.Configuration.Model;
 using Cairn.Server.Consensus;
 using Cairn.Server.Errors;
+using Cairn.Server.Lease;
 using Cairn.Server.Logging;
 using Cairn.Server.Membership;
 using Cairn.Server.Mvcc;
@@ -36,6 +37,7 @@ public sealed class MemberServer : IAsyncDisposable
     private readonly ClusterVersionDecider _versions;
     private readonly RaftDisk _disk;
     private Task _applying = Task.CompletedTask;
+    private Task _leaseExpiry = Task.CompletedTask;
     private Exception? _failure;
     private int _disposed;
 
@@ -52,8 +54,19 @@ public sealed class MemberServer : IAsyncDisposable
 
         Backend = new BatchedBackend(member.Backend, config.Backend.EffectiveBatchInterval, config.Backend.EffectiveBatchLimit);
         Backend.CommitFailed += OnBackendCommitFailed;
-        Store = new MvccStore(Backend, options: new MvccStoreOptions { CompactionBatchLimit = (int)config.Backend.EffectiveCompactionBatchLimit });
-        Kv = new KvApplier(Store);
+        // The lessor before the store: opening the store attaches its keys to their leases.
+        Lessor = new Lessor(new BackendLeaseBucket(Backend), new LessorOptions
+        {
+            MinTtl = LessorOptions.MinTtlFor(config.Raft),
+            ExpiredLeaseRetryInterval = RequestTimeout,
+            PersistCheckpoints = config.Features.LeaseCheckpointPersist,
+        });
+        Store = new MvccStore(Backend, Lessor, new MvccStoreOptions { CompactionBatchLimit = (int)config.Backend.EffectiveCompactionBatchLimit });
+        Kv = new KvApplier(Store, Lessor);
+        if (config.Features.LeaseCheckpoint)
+        {
+            Lessor.Checkpointer = ProposeLeaseCheckpointAsync;
+        }
         Alarms = new AlarmStore(Backend.Read(tx => tx.Alarms()));
         Quota = new BackendQuota(() => Backend.Size, config.Backend.EffectiveQuotaBytes);
         Applied = new AppliedIndex(member.SnapshotIndex);
@@ -70,12 +83,13 @@ public sealed class MemberServer : IAsyncDisposable
                 Failed = OnRaftFailed,
             });
         Reads = new LinearizableReads(Raft, Applied, _ids, RequestTimeout);
-        ApplyLoop = new ApplyLoop(committed.Reader, Raft, Backend, Kv, member.V2Store, Membership, _waiters, Applied,
+        ApplyLoop = new ApplyLoop(committed.Reader, Raft, Backend, Kv, new LeaseApplier(Lessor, Store), member.V2Store, Membership, _waiters, Applied,
             new ApplySettings(member.ConsistentIndex, member.SnapshotIndex, member.ConfState, config.Snapshots.SnapshotCount, config.Snapshots.SnapshotCatchUpEntries),
             new ApplyQuota(Alarms, Quota, RaiseNoSpaceAsync),
             log);
         _versions = new ClusterVersionDecider(this, log);
         ApplyLoop.LeaderEntryApplied += _versions.Trigger;
+        ApplyLoop.LeaderEntryApplied += PromoteLessor;
     }
 
     public ulong Id { get; }
@@ -89,6 +103,8 @@ public sealed class MemberServer : IAsyncDisposable
     public MvccStore Store { get; }
 
     public KvApplier Kv { get; }
+
+    public Lessor Lessor { get; }
 
     public AppliedIndex Applied { get; }
 
@@ -182,6 +198,9 @@ public sealed class MemberServer : IAsyncDisposable
         return await WaitAppliedAsync(request.ID, applied, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A new unique ID from the request ID generator (etcd also draws lease IDs from it).</summary>
+    internal ulong NextRequestId() => _ids.Next();
+
     /// <summary>Completes when local state reflects every write committed before the call.</summary>
     public Task WaitLinearizableAsync(CancellationToken cancellationToken) => Reads.WaitAsync(cancellationToken);
 
@@ -203,6 +222,7 @@ public sealed class MemberServer : IAsyncDisposable
             return;
         }
         _stopping.Cancel();
+        Lessor.Stop();
         Raft.Stop();
         try
         {
@@ -215,6 +235,7 @@ public sealed class MemberServer : IAsyncDisposable
         }
         var stopped = EtcdErrors.Stopped.ToException();
         _waiters.FailAll(stopped);
+        await _leaseExpiry.ConfigureAwait(false);
         Reads.FailAll(EtcdErrors.Stopped);
         Applied.FailAll(stopped);
         _published.TrySetException(stopped);
@@ -242,6 +263,36 @@ public sealed class MemberServer : IAsyncDisposable
         _ = ExpireLateProposalsAsync();
         _ = PublishAsync();
         _ = _versions.RunAsync(_stopping.Token);
+        var expiry = new LeaseExpiryLoop(Lessor, RevokeExpiredLeaseAsync, _log);
+        _leaseExpiry = Task.Run(() => expiry.RunAsync(_stopping.Token));
+    }
+
+    /// <summary>
+    /// Once the leader has applied its first entry of the term, every lease it holds expires its
+    /// TTL plus an election timeout from now (etcd's Promote), so no lease expires early because
+    /// of the failover or restart that made this member leader.
+    /// </summary>
+    private void PromoteLessor()
+    {
+        if (Raft.IsLeader)
+        {
+            Lessor.Promote(_config.Raft.ElectionTicks * _config.Raft.HeartbeatInterval);
+        }
+    }
+
+    private Task RevokeExpiredLeaseAsync(long id, CancellationToken cancellationToken) =>
+        ProposeOrThrowAsync(new InternalRaftRequest { LeaseRevoke = new LeaseRevokeRequest { ID = id } }, cancellationToken);
+
+    private Task ProposeLeaseCheckpointAsync(LeaseCheckpointRequest request, CancellationToken cancellationToken) =>
+        ProposeOrThrowAsync(new InternalRaftRequest { LeaseCheckpoint = request }, cancellationToken);
+
+    private async Task ProposeOrThrowAsync(InternalRaftRequest request, CancellationToken cancellationToken)
+    {
+        var result = await ProposeAsync(request, cancellationToken).ConfigureAwait(false);
+        if (result.Error is { } error)
+        {
+            throw error.ToException();
+        }
     }
 
     /// <summary>
@@ -349,6 +400,10 @@ public sealed class MemberServer : IAsyncDisposable
         if (state.Role == RaftRole.Leader)
         {
             _versions.Trigger();
+        }
+        else
+        {
+            Lessor.Demote();
         }
     }
 

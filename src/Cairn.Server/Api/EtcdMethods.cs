@@ -30,6 +30,26 @@ public static class EtcdMethods
             GrpcMethod.Unary(Service, "Compact", CompactionRequest.Parser, CompactionResponse.Parser);
     }
 
+    public static class Lease
+    {
+        private const string Service = "etcdserverpb.Lease";
+
+        public static readonly GrpcMethod<LeaseGrantRequest, LeaseGrantResponse> LeaseGrant =
+            GrpcMethod.Unary(Service, "LeaseGrant", LeaseGrantRequest.Parser, LeaseGrantResponse.Parser);
+
+        public static readonly GrpcMethod<LeaseRevokeRequest, LeaseRevokeResponse> LeaseRevoke =
+            GrpcMethod.Unary(Service, "LeaseRevoke", LeaseRevokeRequest.Parser, LeaseRevokeResponse.Parser);
+
+        public static readonly GrpcMethod<LeaseKeepAliveRequest, LeaseKeepAliveResponse> LeaseKeepAlive =
+            GrpcMethod.DuplexStreaming(Service, "LeaseKeepAlive", LeaseKeepAliveRequest.Parser, LeaseKeepAliveResponse.Parser);
+
+        public static readonly GrpcMethod<LeaseTimeToLiveRequest, LeaseTimeToLiveResponse> LeaseTimeToLive =
+            GrpcMethod.Unary(Service, "LeaseTimeToLive", LeaseTimeToLiveRequest.Parser, LeaseTimeToLiveResponse.Parser);
+
+        public static readonly GrpcMethod<LeaseLeasesRequest, LeaseLeasesResponse> LeaseLeases =
+            GrpcMethod.Unary(Service, "LeaseLeases", LeaseLeasesRequest.Parser, LeaseLeasesResponse.Parser);
+    }
+
     public static class Maintenance
     {
         private const string Service = "etcdserverpb.Maintenance";

@@ -5,6 +5,7 @@ using Cairn.Server.Alarms;
 using Cairn.Server.Backend;
 using Cairn.Server.Consensus;
 using Cairn.Server.Errors;
+using Cairn.Server.Lease;
 using Cairn.Server.Logging;
 using Cairn.Server.Membership;
 using Cairn.Server.Proposals;
@@ -28,6 +29,7 @@ public sealed class ApplyLoop
     private readonly RaftLoop _raft;
     private readonly BatchedBackend _backend;
     private readonly KvApplier _kv;
+    private readonly LeaseApplier _leases;
     private readonly V2RequestApplier _v2;
     private readonly V2Store _v2Store;
     private readonly ClusterMembership _membership;
@@ -46,6 +48,7 @@ public sealed class ApplyLoop
         RaftLoop raft,
         BatchedBackend backend,
         KvApplier kv,
+        LeaseApplier leases,
         V2Store v2Store,
         ClusterMembership membership,
         ProposalWaiters<ApplyResult> waiters,
@@ -58,6 +61,7 @@ public sealed class ApplyLoop
         _raft = raft;
         _backend = backend;
         _kv = kv;
+        _leases = leases;
         _v2Store = v2Store;
         _membership = membership;
         _waiters = waiters;
@@ -209,6 +213,10 @@ public sealed class ApplyLoop
         if (_kv.Apply(request) is { } kv)
         {
             return kv;
+        }
+        if (_leases.Apply(request) is { } lease)
+        {
+            return lease;
         }
         var kind = DescribeKind(request);
         _log.Error("cannot apply request of this kind yet", [new LogField("request", kind)],

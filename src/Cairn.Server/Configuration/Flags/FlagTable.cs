@@ -359,7 +359,6 @@ public static class FlagTable
         new("experimental-enable-lease-checkpoint", BoolFlagType.Instance, "false", Experimental, "'false'", "ExperimentalEnableLeaseCheckpoint enables primary lessor to persist lease remainingTTL to prevent indefinite auto-renewal of long lived leases.")
         {
             Yaml = YamlBinding.Bool("experimental-enable-lease-checkpoint"),
-            Support = FlagSupport.NotYet("lease checkpoints", IsTrue),
         },
         new("experimental-compaction-batch-limit", SignedFlagType.Int, "0", Experimental, "1000", "ExperimentalCompactionBatchLimit sets the maximum revisions deleted in each compaction batch.")
         {
@@ -409,7 +408,6 @@ public static class FlagTable
         new("experimental-enable-lease-checkpoint-persist", BoolFlagType.Instance, "false", Hidden, "'false'", "Enable persisting remainingTTL to prevent indefinite auto-renewal of long lived leases. Always enabled in v3.6. Should be used to ensure smooth upgrade from v3.5 clusters with this feature enabled. Requires experimental-enable-lease-checkpoint to be enabled.")
         {
             Yaml = YamlBinding.Bool("experimental-enable-lease-checkpoint-persist"),
-            Support = FlagSupport.NotYet("lease checkpoints", IsTrue),
         },
         new("unsafe-no-fsync", BoolFlagType.Instance, "false", Hidden, "'false'", "Disables fsync, unsafe, will cause data loss.")
         {
