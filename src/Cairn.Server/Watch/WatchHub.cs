@@ -537,8 +537,9 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
             ByteString? header = null;
             foreach (var (w, next) in round.Members)
             {
-                if (w.State != WatcherState.Unsynced || w.NextRevision != next || !w.Stream.Queue.HasRoom)
+                if (w.State != WatcherState.Unsynced || w.NextRevision != next || readUpTo < next || !w.Stream.Queue.HasRoom)
                 {
+                    // Moved on, or the round stopped before its revision, or no room: nothing for it this time.
                     continue;
                 }
                 header ??= _headers.Encode(readUpTo);

@@ -31,6 +31,9 @@ internal sealed class TestWatchClient : IGrpcStreamWriter<WatchResponseFrame>, I
     /// <summary>Completes when the hub cuts the stream for not reading.</summary>
     public TaskCompletionSource Cut { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Every response, for a test that reads them itself instead of through <see cref="NextAsync"/>.</summary>
+    public ChannelReader<WatchResponse> Responses => _received.Reader;
+
     public void Send(WatchCreateRequest create) => Stream.Handle(new WatchRequest { CreateRequest = create });
 
     public void Cancel(long id) => Stream.Handle(new WatchRequest { CancelRequest = new WatchCancelRequest { WatchId = id } });
