@@ -47,6 +47,9 @@ internal sealed class ResponseQueue
 
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _frames.Reader.WaitToReadAsync(cancellationToken);
 
+    /// <summary>Whether responses wait behind the one being handled.</summary>
+    public bool HasQueued => _frames.Reader.TryPeek(out _);
+
     public bool TryDequeue(out WatchResponseFrame frame) => _frames.Reader.TryRead(out frame!);
 
     /// <summary>

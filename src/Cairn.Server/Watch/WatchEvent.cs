@@ -12,6 +12,8 @@ internal sealed class WatchEvent
 {
     private ByteString? _plain;
     private ByteString? _withPrevious;
+    private ByteString[]? _plainAlone;
+    private ByteString[]? _withPreviousAlone;
 
     /// <param name="value">The event; its prev_kv is set when there was one and it was looked up.</param>
     /// <param name="previousLookedUp">Whether prev_kv was looked up (a missing prev_kv then means there is none).</param>
@@ -45,6 +47,11 @@ internal sealed class WatchEvent
             ? Value.ToByteString()
             : new Event { Type = Value.Type, Kv = Value.Kv }.ToByteString();
     }
+
+    /// <summary>The event alone as a response's event list, shared by every watcher it goes to alone.</summary>
+    public ByteString[] Alone(bool withPrevious) => withPrevious && Value.PrevKv is not null
+        ? _withPreviousAlone ??= [Encoded(true)]
+        : _plainAlone ??= [Encoded(false)];
 
     /// <summary>About how many bytes the event takes on the wire (for memory and batch accounting).</summary>
     public int ApproximateSize => 16 + Value.Kv.CalculateSize() + (Value.PrevKv?.CalculateSize() ?? 0);

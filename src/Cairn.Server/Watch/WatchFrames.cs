@@ -12,14 +12,23 @@ internal static class WatchFrames
     /// <c>fragment</c> set on all but the last (etcd's sendFragments: a fragment holds at least
     /// one event and stays under the limit when it holds more).
     /// </summary>
-    public static void Build(Watcher watcher, IEnumerable<WatchEvent> events, ByteString header, int fragmentBytes, List<WatchResponseFrame> into)
+    public static void Build(Watcher watcher, IReadOnlyList<WatchEvent> events, ByteString header, int fragmentBytes, List<WatchResponseFrame> into)
     {
-        List<ByteString>? encoded = null;
-        foreach (var e in events)
+        if (events.Count == 1)
         {
-            if (watcher.Accepts(e))
+            // The common case: one event, one list shared by every watcher that gets it.
+            if (watcher.Accepts(events[0]))
             {
-                (encoded ??= new List<ByteString>(1)).Add(e.Encoded(watcher.PreviousKeyValues));
+                into.Add(new WatchResponseFrame(header, events[0].Alone(watcher.PreviousKeyValues)) { WatchId = watcher.Id });
+            }
+            return;
+        }
+        List<ByteString>? encoded = null;
+        for (int i = 0; i < events.Count; i++)
+        {
+            if (watcher.Accepts(events[i]))
+            {
+                (encoded ??= new List<ByteString>(events.Count)).Add(events[i].Encoded(watcher.PreviousKeyValues));
             }
         }
         if (encoded is null)

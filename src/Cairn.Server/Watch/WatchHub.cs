@@ -441,7 +441,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     }
 
     /// <summary>Queues the events for the watcher if its stream has room; all of them or none.</summary>
-    private bool TryQueue(Watcher watcher, IEnumerable<WatchEvent> events, ByteString header)
+    private bool TryQueue(Watcher watcher, IReadOnlyList<WatchEvent> events, ByteString header)
     {
         _frames.Clear();
         WatchFrames.Build(watcher, events, header, Options.FragmentBytes, _frames);
@@ -560,8 +560,9 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
         }
     }
 
-    private static IEnumerable<WatchEvent> EventsFor(Watcher watcher, IReadOnlyList<RevisionEvents> history, long from)
+    private static List<WatchEvent> EventsFor(Watcher watcher, IReadOnlyList<RevisionEvents> history, long from)
     {
+        var events = new List<WatchEvent>();
         foreach (var revision in history)
         {
             if (revision.Revision < from)
@@ -572,10 +573,11 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
             {
                 if (watcher.Range.Contains(e.Key))
                 {
-                    yield return e;
+                    events.Add(e);
                 }
             }
         }
+        return events;
     }
 
     /// <summary>

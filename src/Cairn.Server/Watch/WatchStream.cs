@@ -70,26 +70,55 @@ public sealed class WatchStream : IDisposable
 
     /// <summary>
     /// Writes the stream's responses until <paramref name="cancellationToken"/> fires, the stream
-    /// is disposed, or the transport fails (the exception then propagates).
+    /// is disposed, or the transport fails (the exception then propagates). A backlog goes out
+    /// with one flush per batch when the writer can buffer.
     /// </summary>
     public async Task SendAsync(IGrpcStreamWriter<WatchResponseFrame> responses, CancellationToken cancellationToken)
     {
+        const int MaxBatch = 64;
+        var buffered = responses as IGrpcBufferedStreamWriter<WatchResponseFrame>;
+        var batch = new List<WatchResponseFrame>(buffered is null ? 1 : MaxBatch);
+        bool started = false;
         try
         {
             while (await Queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (Queue.TryDequeue(out var frame))
                 {
+                    batch.Add(frame);
+                    // Buffering starts once the response has (its first write sends the headers).
+                    if (buffered is not null && started && Queue.HasQueued && batch.Count < MaxBatch)
+                    {
+                        buffered.Buffer(frame);
+                        continue;
+                    }
                     Volatile.Write(ref _writeStartedAt, Stopwatch.GetTimestamp());
                     try
                     {
-                        await responses.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                        // The call's own token covers the write (the client leaving cancels it);
+                        // a token of ours would cost a linked registration per write.
+                        if (batch.Count == 1)
+                        {
+                            await responses.WriteAsync(frame, CancellationToken.None).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            buffered!.Buffer(frame);
+                            await buffered.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                        }
                     }
                     finally
                     {
                         Volatile.Write(ref _writeStartedAt, 0);
                     }
-                    if (Queue.Sent(frame))
+                    started = true;
+                    bool room = false;
+                    foreach (var sent in batch)
+                    {
+                        room |= Queue.Sent(sent);
+                    }
+                    batch.Clear();
+                    if (room)
                     {
                         _hub.OnStreamRoom(this);
                     }

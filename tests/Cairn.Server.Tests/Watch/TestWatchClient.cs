@@ -11,13 +11,14 @@ namespace Cairn.Server.Tests.Watch;
 /// are parsed from the bytes the stream would send. Its reading can be paused, as a client that
 /// stops reading.
 /// </summary>
-internal sealed class TestWatchClient : IGrpcStreamWriter<WatchResponseFrame>, IAsyncDisposable
+internal sealed class TestWatchClient : IGrpcBufferedStreamWriter<WatchResponseFrame>, IAsyncDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     private readonly Channel<WatchResponse> _received = Channel.CreateUnbounded<WatchResponse>();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sending;
+    private readonly List<WatchResponse> _buffered = [];
     private TaskCompletionSource? _paused;
 
     public TestWatchClient(WatchHub hub)
@@ -96,13 +97,25 @@ internal sealed class TestWatchClient : IGrpcStreamWriter<WatchResponseFrame>, I
 
     async ValueTask IGrpcStreamWriter<WatchResponseFrame>.WriteAsync(WatchResponseFrame message, CancellationToken cancellationToken)
     {
+        ((IGrpcBufferedStreamWriter<WatchResponseFrame>)this).Buffer(message);
+        await ((IGrpcBufferedStreamWriter<WatchResponseFrame>)this).FlushAsync(cancellationToken);
+    }
+
+    void IGrpcBufferedStreamWriter<WatchResponseFrame>.Buffer(WatchResponseFrame message) =>
+        // Through bytes, as a client would see it.
+        _buffered.Add(WatchResponse.Parser.ParseFrom(Google.Protobuf.MessageExtensions.ToByteArray(message)));
+
+    async ValueTask IGrpcBufferedStreamWriter<WatchResponseFrame>.FlushAsync(CancellationToken cancellationToken)
+    {
         if (Volatile.Read(ref _paused) is { } paused)
         {
             await paused.Task.WaitAsync(cancellationToken);
         }
-        // Through bytes, as a client would see it.
-        var bytes = Google.Protobuf.MessageExtensions.ToByteArray(message);
-        _received.Writer.TryWrite(WatchResponse.Parser.ParseFrom(bytes));
+        foreach (var response in _buffered)
+        {
+            _received.Writer.TryWrite(response);
+        }
+        _buffered.Clear();
     }
 
     public async ValueTask DisposeAsync()
