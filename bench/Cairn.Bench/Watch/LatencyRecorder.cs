@@ -14,8 +14,13 @@ internal sealed class LatencyRecorder
     private long _sendingEnded = long.MaxValue;
     private long _events;
     private long _inWindow;
+    private long _failedPuts;
 
     public long Events => Interlocked.Read(ref _events);
+
+    public long FailedPuts => Interlocked.Read(ref _failedPuts);
+
+    public void PutFailed() => Interlocked.Increment(ref _failedPuts);
 
     public void Begin(long start)
     {
@@ -26,6 +31,7 @@ internal sealed class LatencyRecorder
             _sendingEnded = long.MaxValue;
             _events = 0;
             _inWindow = 0;
+            _failedPuts = 0;
         }
     }
 
@@ -54,15 +60,15 @@ internal sealed class LatencyRecorder
         }
     }
 
-    /// <summary>Events, events received while sending, and p50, p99, max latency in ms.</summary>
-    public (long Events, long InWindow, double P50, double P99, double Max) End()
+    /// <summary>Events, events received while sending, p50, p99, max latency in ms, and puts refused.</summary>
+    public (long Events, long InWindow, double P50, double P99, double Max, long FailedPuts) End()
     {
         lock (_gate)
         {
             var sorted = _latencies.ToArray();
             Array.Sort(sorted);
             double Ms(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))] * 1000.0 / Stopwatch.Frequency;
-            var result = (_events, _inWindow, Ms(0.50), Ms(0.99), sorted.Length == 0 ? double.NaN : sorted[^1] * 1000.0 / Stopwatch.Frequency);
+            var result = (_events, _inWindow, Ms(0.50), Ms(0.99), sorted.Length == 0 ? double.NaN : sorted[^1] * 1000.0 / Stopwatch.Frequency, Interlocked.Read(ref _failedPuts));
             _windowStart = long.MaxValue;
             return result;
         }

@@ -106,6 +106,19 @@ public sealed class WatchFanoutWorkload : IWorkload
         }
     }
 
+    /// <summary>One put; a refused one (the server too far behind: "too many requests") is counted, not fatal.</summary>
+    private static async Task PutAsync(GrpcChannel channel, PutRequest request, LatencyRecorder recorder)
+    {
+        try
+        {
+            await channel.UnaryAsync(EtcdMethods.Kv.Put, request).ConfigureAwait(false);
+        }
+        catch (Cairn.Server.Grpc.GrpcException)
+        {
+            recorder.PutFailed();
+        }
+    }
+
     private sealed record RateResult(long Puts, long Events, double PutsPerSecond, double EventsPerSecond, double P50, double P99, double Max);
 
     /// <summary>
@@ -128,7 +141,7 @@ public sealed class WatchFanoutWorkload : IWorkload
             {
                 BinaryPrimitives.WriteInt64LittleEndian(value, Stopwatch.GetTimestamp());
                 var request = new PutRequest { Key = keys[puts % keys.Length], Value = ByteString.CopyFrom(value) };
-                inFlight.Add(channel.UnaryAsync(EtcdMethods.Kv.Put, request));
+                inFlight.Add(PutAsync(channel, request, recorder));
                 puts++;
             }
             if (inFlight.Count > 1024)
@@ -141,12 +154,13 @@ public sealed class WatchFanoutWorkload : IWorkload
         recorder.StopSending(sentEnd);
         await Task.WhenAll(inFlight);
         long drainUntil = Stopwatch.GetTimestamp() + 2 * Stopwatch.Frequency;
-        while (Stopwatch.GetTimestamp() < drainUntil && recorder.Events < puts * watchersPerKey)
+        while (Stopwatch.GetTimestamp() < drainUntil && recorder.Events < (puts - recorder.FailedPuts) * watchersPerKey)
         {
             await Task.Delay(10);
         }
-        var (events, inWindow, p50, p99, max) = recorder.End();
+        var (events, inWindow, p50, p99, max, failed) = recorder.End();
         double seconds = (sentEnd - start) / (double)Stopwatch.Frequency;
+        puts -= failed;
         return new RateResult(puts, events, puts / seconds, inWindow / seconds, p50, p99, max);
     }
 

@@ -31,6 +31,16 @@ internal sealed class WatchHistory
         }
     }
 
+    /// <summary>The newest recorded revision at or below <paramref name="max"/> that holds no delete, 0 when none.</summary>
+    public long RecordedRevisionWithoutDelete(long max)
+    {
+        lock (_gate)
+        {
+            return _revisions.Where(r => r.Key <= max && r.Value.All(e => e.Type != Event.Types.EventType.Delete))
+                .Select(r => r.Key).DefaultIfEmpty(0).Max();
+        }
+    }
+
     /// <summary>The events a watcher created by <paramref name="request"/> must get, from <paramref name="from"/> on.</summary>
     public List<Event> Expected(WatchCreateRequest request, long from)
     {
