@@ -50,6 +50,15 @@ public static class EtcdMethods
             GrpcMethod.Unary(Service, "LeaseLeases", LeaseLeasesRequest.Parser, LeaseLeasesResponse.Parser);
     }
 
+    public static class Watch
+    {
+        private const string Service = "etcdserverpb.Watch";
+
+        /// <summary>The Watch method (the field cannot share its class's name).</summary>
+        public static readonly GrpcMethod<WatchRequest, WatchResponse> Stream =
+            GrpcMethod.DuplexStreaming(Service, "Watch", WatchRequest.Parser, WatchResponse.Parser);
+    }
+
     public static class Maintenance
     {
         private const string Service = "etcdserverpb.Maintenance";

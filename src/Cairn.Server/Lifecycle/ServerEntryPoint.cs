@@ -159,6 +159,7 @@ public sealed class ServerEntryPoint
         var registry = new GrpcServiceRegistry();
         new KvService(server).Register(registry);
         new LeaseService(server).Register(registry);
+        new WatchService(server.Watches).Register(registry);
         new MaintenanceService(server, logger).Register(registry);
         new ClusterService(server).Register(registry);
         new HealthService().Register(registry);
