@@ -163,6 +163,9 @@ public sealed class ServerEntryPoint
         new MaintenanceService(server, logger).Register(registry);
         new ClusterService(server).Register(registry);
         new HealthService().Register(registry);
+        var keys = new Concurrency.MemberKeySpace(server);
+        new LockService(new Concurrency.LockRecipe(keys)).Register(registry);
+        new ElectionService(new Concurrency.ElectionRecipe(keys)).Register(registry);
         return registry;
     }
 
