@@ -90,6 +90,9 @@ public sealed class LockElectionGrpcOracleTests(ITestOutputHelper output)
         await s.Call(EtcdMethods.Election.Leader, new LeaderRequest { Name = e });
         await s.Call(EtcdMethods.Election.Campaign, new CampaignRequest { Name = e, Lease = C, Value = Bytes("v3") });
         await s.Call(EtcdMethods.Election.Leader, new LeaderRequest { Name = e });
+        // Lease 0 in a leader key: etcd's session grants a lease, and the proclamation moves the key to it.
+        await s.Call(EtcdMethods.Election.Proclaim, new ProclaimRequest { Leader = new LeaderKey(leaderC) { Lease = 0 }, Value = Bytes("v4") });
+        await s.Call(EtcdMethods.Election.Leader, new LeaderRequest { Name = e });
         await s.Call(EtcdMethods.Election.Resign, new ResignRequest { Leader = leaderA });
         await s.Call(EtcdMethods.Election.Campaign, new CampaignRequest { Name = e, Lease = 777, Value = Bytes("x") });
         await s.Call(EtcdMethods.Election.Campaign, new CampaignRequest { Name = Bytes("e2"), Value = Bytes("session") });
@@ -111,7 +114,13 @@ public sealed class LockElectionGrpcOracleTests(ITestOutputHelper output)
             using var late = s.Observe(o);
             await s.Read(late, "observer 2");
             await s.Call(EtcdMethods.Lease.LeaseRevoke, new LeaseRevokeRequest { ID = D });
-            await s.Call(EtcdMethods.Election.Campaign, new CampaignRequest { Name = o, Lease = C, Value = Bytes("fourth") });
+            var leaderO4 = (await s.Call(EtcdMethods.Election.Campaign, new CampaignRequest { Name = o, Lease = C, Value = Bytes("fourth") }))!.Leader;
+            await s.Read(first, "observer 1");
+            await s.Read(late, "observer 2");
+            // Nobody leads for a while; the observers wait for the next campaigner.
+            await s.Call(EtcdMethods.Election.Resign, new ResignRequest { Leader = leaderO4 });
+            await s.Call(EtcdMethods.Kv.Put, new PutRequest { Key = Bytes("elsewhere"), Value = Bytes("x") });
+            await s.Call(EtcdMethods.Election.Campaign, new CampaignRequest { Name = o, Lease = A, Value = Bytes("fifth") });
             await s.Read(first, "observer 1");
             await s.Read(late, "observer 2");
         }
