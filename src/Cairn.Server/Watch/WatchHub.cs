@@ -469,10 +469,13 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     /// Under the lock: gives compacted responses to watchers that need history compaction
     /// removed, serves those the recent history covers, and picks the next group to read from
     /// the backend: the watchers of the oldest-waiting one's revision onwards, whose streams have
-    /// room. Null when nothing needs the backend.
+    /// room. At most <see cref="WatchOptions.MaxWatchersPerRound"/> watchers are handled per
+    /// call, so the lock is never held for long. <paramref name="progressed"/> tells whether
+    /// anything was done without the backend (the caller then plans again at once).
     /// </summary>
-    internal CatchUpRound? PlanRound()
+    internal CatchUpRound? PlanRound(out bool progressed)
     {
+        progressed = false;
         lock (_gate)
         {
             if (_unsynced.Count == 0 || _disposed)
@@ -481,8 +484,9 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
             }
             long compacted = _store.CompactedRevision;
             var fromBackend = new List<Watcher>();
+            int handled = 0;
             var node = _unsynced.First;
-            while (node is not null)
+            while (node is not null && handled < Options.MaxWatchersPerRound)
             {
                 var w = node.Value;
                 node = node.Next;
@@ -490,16 +494,17 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
                 {
                     continue;
                 }
+                handled++;
                 if (w.NextRevision < compacted)
                 {
                     SendCompacted(w, compacted);
-                    continue;
+                    progressed = true;
                 }
-                if (ServeFromRecent(w))
+                else if (ServeFromRecent(w))
                 {
-                    continue;
+                    progressed = true;
                 }
-                if (fromBackend.Count < Options.MaxWatchersPerRound)
+                else
                 {
                     fromBackend.Add(w);
                 }
