@@ -23,6 +23,9 @@ namespace Cairn.Server.Watch;
 /// </remarks>
 public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
 {
+    /// <summary>Revisions of the recent history one catch-up planning may look through (a few milliseconds of work at most).</summary>
+    private const long RecentVisitsPerRound = 16 * 1024;
+
     private readonly object _gate = new();
     private readonly MvccStore _store;
     private readonly WatchResponseHeaders _headers;
@@ -485,8 +488,10 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
             long compacted = _store.CompactedRevision;
             var fromBackend = new List<Watcher>();
             int handled = 0;
+            // Revisions looked through in memory: bounds the time the lock is held, whatever the backlog.
+            long visited = 0;
             var node = _unsynced.First;
-            while (node is not null && handled < Options.MaxWatchersPerRound)
+            while (node is not null && handled < Options.MaxWatchersPerRound && visited < RecentVisitsPerRound)
             {
                 var w = node.Value;
                 node = node.Next;
@@ -495,6 +500,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
                     continue;
                 }
                 handled++;
+                visited += 1 + _recent.CountFrom(w.NextRevision);
                 if (w.NextRevision < compacted)
                 {
                     SendCompacted(w, compacted);
