@@ -83,13 +83,13 @@ internal sealed class CatchUpLoop : IAsyncDisposable
         }
     }
 
-    /// <summary>Plans, reads and completes one round; false when there was nothing to read.</summary>
+    /// <summary>Plans, reads and completes one round; false when there was nothing to do.</summary>
     internal bool RunRound()
     {
-        var round = _hub.PlanRound();
+        var round = _hub.PlanRound(out bool progressed);
         if (round is null)
         {
-            return false;
+            return progressed;
         }
         var (history, readUpTo) = Read(round);
         long compacted = _store.CompactedRevision;

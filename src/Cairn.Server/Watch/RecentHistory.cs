@@ -54,17 +54,35 @@ internal sealed class RecentHistory
     /// </summary>
     public bool Covers(long from) => _count > 0 && _ring[_start]!.Revision <= from;
 
+    /// <summary>Number of held revisions from <paramref name="from"/> on.</summary>
+    public int CountFrom(long from) => _count - FirstAtOrAfter(from);
+
     /// <summary>The held revisions from <paramref name="from"/> on, oldest first.</summary>
     public IEnumerable<RevisionEvents> From(long from)
     {
-        for (int i = 0; i < _count; i++)
+        for (int i = FirstAtOrAfter(from); i < _count; i++)
         {
-            var r = _ring[(_start + i) % _ring.Length]!;
-            if (r.Revision >= from)
+            yield return _ring[(_start + i) % _ring.Length]!;
+        }
+    }
+
+    /// <summary>The position (0 = oldest) of the first held revision at or after <paramref name="from"/>: revisions are held in order.</summary>
+    private int FirstAtOrAfter(long from)
+    {
+        int lo = 0, hi = _count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_ring[(_start + mid) % _ring.Length]!.Revision < from)
             {
-                yield return r;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
             }
         }
+        return lo;
     }
 
     private void DropOldest()

@@ -23,6 +23,9 @@ namespace Cairn.Server.Watch;
 /// </remarks>
 public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
 {
+    /// <summary>Revisions of the recent history one catch-up planning may look through (a few milliseconds of work at most).</summary>
+    private const long RecentVisitsPerRound = 16 * 1024;
+
     private readonly object _gate = new();
     private readonly MvccStore _store;
     private readonly WatchResponseHeaders _headers;
@@ -469,10 +472,13 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     /// Under the lock: gives compacted responses to watchers that need history compaction
     /// removed, serves those the recent history covers, and picks the next group to read from
     /// the backend: the watchers of the oldest-waiting one's revision onwards, whose streams have
-    /// room. Null when nothing needs the backend.
+    /// room. At most <see cref="WatchOptions.MaxWatchersPerRound"/> watchers are handled per
+    /// call, so the lock is never held for long. <paramref name="progressed"/> tells whether
+    /// anything was done without the backend (the caller then plans again at once).
     /// </summary>
-    internal CatchUpRound? PlanRound()
+    internal CatchUpRound? PlanRound(out bool progressed)
     {
+        progressed = false;
         lock (_gate)
         {
             if (_unsynced.Count == 0 || _disposed)
@@ -481,8 +487,11 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
             }
             long compacted = _store.CompactedRevision;
             var fromBackend = new List<Watcher>();
+            int handled = 0;
+            // Revisions looked through in memory: bounds the time the lock is held, whatever the backlog.
+            long visited = 0;
             var node = _unsynced.First;
-            while (node is not null)
+            while (node is not null && handled < Options.MaxWatchersPerRound && visited < RecentVisitsPerRound)
             {
                 var w = node.Value;
                 node = node.Next;
@@ -490,16 +499,18 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
                 {
                     continue;
                 }
+                handled++;
+                visited += 1 + _recent.CountFrom(w.NextRevision);
                 if (w.NextRevision < compacted)
                 {
                     SendCompacted(w, compacted);
-                    continue;
+                    progressed = true;
                 }
-                if (ServeFromRecent(w))
+                else if (ServeFromRecent(w))
                 {
-                    continue;
+                    progressed = true;
                 }
-                if (fromBackend.Count < Options.MaxWatchersPerRound)
+                else
                 {
                     fromBackend.Add(w);
                 }
