@@ -14,6 +14,7 @@ using Cairn.Server.Membership;
 using Cairn.Server.Mvcc;
 using Cairn.Server.Proposals;
 using Cairn.Server.Reads;
+using Cairn.Server.Watch;
 
 namespace Cairn.Server;
 
@@ -87,6 +88,8 @@ public sealed class MemberServer : IAsyncDisposable
             new ApplySettings(member.ConsistentIndex, member.SnapshotIndex, member.ConfState, config.Snapshots.SnapshotCount, config.Snapshots.SnapshotCatchUpEntries),
             new ApplyQuota(Alarms, Quota, RaiseNoSpaceAsync),
             log);
+        Watches = new WatchHub(Store, Backend, new WatchResponseHeaders(ClusterId, Id, () => Raft.Term), WatchOptionsFor(config, log));
+        Store.Observer = Watches;
         _versions = new ClusterVersionDecider(this, log);
         ApplyLoop.LeaderEntryApplied += _versions.Trigger;
         ApplyLoop.LeaderEntryApplied += PromoteLessor;
@@ -105,6 +108,9 @@ public sealed class MemberServer : IAsyncDisposable
     public KvApplier Kv { get; }
 
     public Lessor Lessor { get; }
+
+    /// <summary>The watchers of this member and the events that reach them.</summary>
+    public WatchHub Watches { get; }
 
     public AppliedIndex Applied { get; }
 
@@ -239,10 +245,28 @@ public sealed class MemberServer : IAsyncDisposable
         Reads.FailAll(EtcdErrors.Stopped);
         Applied.FailAll(stopped);
         _published.TrySetException(stopped);
+        await Watches.DisposeAsync().ConfigureAwait(false);
         Store.Dispose();
         Backend.Dispose();
         _disk.Dispose();
         _stopped.TrySetResult(_failure ?? Raft.Failure);
+    }
+
+    private static WatchOptions WatchOptionsFor(ServerConfiguration config, ServerLogger log)
+    {
+        var interval = config.Features.EffectiveWatchProgressNotifyInterval;
+        if (interval < WatchOptions.MinProgressNotifyInterval)
+        {
+            log.ForPackage("etcdserver/api/v3rpc").Warn("adjusting watch progress notify interval to minimum period",
+                [LogField.Duration("min-watch-progress-notify-interval", WatchOptions.MinProgressNotifyInterval)],
+                capnslog: $"adjusting watch progress notify interval to minimum period {WatchOptions.MinProgressNotifyInterval.TotalMilliseconds}ms");
+        }
+        return new WatchOptions
+        {
+            ProgressNotifyInterval = WatchOptions.EffectiveProgressInterval(interval),
+            // etcd fragments at --max-request-bytes plus gRPC's overhead allowance.
+            FragmentBytes = (int)Math.Min(config.Requests.MaxRequestBytes + 512 * 1024, int.MaxValue),
+        };
     }
 
     private void Run(BootstrappedMember member)

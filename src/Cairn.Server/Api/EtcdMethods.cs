@@ -1,5 +1,7 @@
 using Cairn.Protocol.Etcdserverpb;
 using Cairn.Protocol.Healthpb;
+using Cairn.Protocol.V3electionpb;
+using Cairn.Protocol.V3lockpb;
 using Cairn.Server.Grpc;
 
 namespace Cairn.Server.Api;
@@ -50,6 +52,15 @@ public static class EtcdMethods
             GrpcMethod.Unary(Service, "LeaseLeases", LeaseLeasesRequest.Parser, LeaseLeasesResponse.Parser);
     }
 
+    public static class Watch
+    {
+        private const string Service = "etcdserverpb.Watch";
+
+        /// <summary>The Watch method (the field cannot share its class's name).</summary>
+        public static readonly GrpcMethod<WatchRequest, WatchResponse> Stream =
+            GrpcMethod.DuplexStreaming(Service, "Watch", WatchRequest.Parser, WatchResponse.Parser);
+    }
+
     public static class Maintenance
     {
         private const string Service = "etcdserverpb.Maintenance";
@@ -79,6 +90,38 @@ public static class EtcdMethods
 
         public static readonly GrpcMethod<MemberListRequest, MemberListResponse> MemberList =
             GrpcMethod.Unary(Service, "MemberList", MemberListRequest.Parser, MemberListResponse.Parser);
+    }
+
+    public static class Lock
+    {
+        private const string Service = "v3lockpb.Lock";
+
+        /// <summary>The Lock method (the field cannot share its class's name).</summary>
+        public static readonly GrpcMethod<LockRequest, LockResponse> Acquire =
+            GrpcMethod.Unary(Service, "Lock", LockRequest.Parser, LockResponse.Parser);
+
+        public static readonly GrpcMethod<UnlockRequest, UnlockResponse> Unlock =
+            GrpcMethod.Unary(Service, "Unlock", UnlockRequest.Parser, UnlockResponse.Parser);
+    }
+
+    public static class Election
+    {
+        private const string Service = "v3electionpb.Election";
+
+        public static readonly GrpcMethod<CampaignRequest, CampaignResponse> Campaign =
+            GrpcMethod.Unary(Service, "Campaign", CampaignRequest.Parser, CampaignResponse.Parser);
+
+        public static readonly GrpcMethod<ProclaimRequest, ProclaimResponse> Proclaim =
+            GrpcMethod.Unary(Service, "Proclaim", ProclaimRequest.Parser, ProclaimResponse.Parser);
+
+        public static readonly GrpcMethod<LeaderRequest, LeaderResponse> Leader =
+            GrpcMethod.Unary(Service, "Leader", LeaderRequest.Parser, LeaderResponse.Parser);
+
+        public static readonly GrpcMethod<LeaderRequest, LeaderResponse> Observe =
+            GrpcMethod.ServerStreaming(Service, "Observe", LeaderRequest.Parser, LeaderResponse.Parser);
+
+        public static readonly GrpcMethod<ResignRequest, ResignResponse> Resign =
+            GrpcMethod.Unary(Service, "Resign", ResignRequest.Parser, ResignResponse.Parser);
     }
 
     public static class Health

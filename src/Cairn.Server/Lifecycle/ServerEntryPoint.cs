@@ -159,9 +159,13 @@ public sealed class ServerEntryPoint
         var registry = new GrpcServiceRegistry();
         new KvService(server).Register(registry);
         new LeaseService(server).Register(registry);
+        new WatchService(server.Watches).Register(registry);
         new MaintenanceService(server, logger).Register(registry);
         new ClusterService(server).Register(registry);
         new HealthService().Register(registry);
+        var keys = new Concurrency.MemberKeySpace(server);
+        new LockService(new Concurrency.LockRecipe(keys)).Register(registry);
+        new ElectionService(new Concurrency.ElectionRecipe(keys)).Register(registry);
         return registry;
     }
 

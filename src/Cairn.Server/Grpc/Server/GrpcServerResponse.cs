@@ -53,31 +53,74 @@ internal sealed class GrpcServerResponse
     /// <summary>Writes one message of a response stream and waits until the transport takes it.</summary>
     public async ValueTask WriteStreamMessageAsync(IMessage message, CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _writing, 1) == 1)
-        {
-            throw new InvalidOperationException("a previous write on this stream is still in progress");
-        }
+        BeginWrite();
         try
         {
-            if (_ended)
-            {
-                throw new InvalidOperationException("the call has already ended");
-            }
-            cancellationToken.ThrowIfCancellationRequested();
-            var size = GrpcMessageWriter.MeasureForSend(message, _maxSendMessageSize);
-            ApplyHeaders();
-            GrpcMessageWriter.Write(_body.Writer, message, size);
-            _bodyWritten = true;
-            MessagesWritten++;
-            var flushed = await _body.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-            if (flushed.IsCanceled)
-            {
-                throw new OperationCanceledException(cancellationToken);
-            }
+            Append(message, cancellationToken);
+            await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             Volatile.Write(ref _writing, 0);
+        }
+    }
+
+    /// <summary>Appends one message of a response stream without sending it; a flush or the next awaited write sends it.</summary>
+    public void BufferStreamMessage(IMessage message)
+    {
+        BeginWrite();
+        try
+        {
+            Append(message, CancellationToken.None);
+        }
+        finally
+        {
+            Volatile.Write(ref _writing, 0);
+        }
+    }
+
+    /// <summary>Sends what was buffered and waits until the transport takes it.</summary>
+    public async ValueTask FlushStreamAsync(CancellationToken cancellationToken)
+    {
+        BeginWrite();
+        try
+        {
+            await FlushLockedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _writing, 0);
+        }
+    }
+
+    private void BeginWrite()
+    {
+        if (Interlocked.Exchange(ref _writing, 1) == 1)
+        {
+            throw new InvalidOperationException("a previous write on this stream is still in progress");
+        }
+    }
+
+    private void Append(IMessage message, CancellationToken cancellationToken)
+    {
+        if (_ended)
+        {
+            throw new InvalidOperationException("the call has already ended");
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var size = GrpcMessageWriter.MeasureForSend(message, _maxSendMessageSize);
+        ApplyHeaders();
+        GrpcMessageWriter.Write(_body.Writer, message, size);
+        _bodyWritten = true;
+        MessagesWritten++;
+    }
+
+    private async ValueTask FlushLockedAsync(CancellationToken cancellationToken)
+    {
+        var flushed = await _body.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (flushed.IsCanceled)
+        {
+            throw new OperationCanceledException(cancellationToken);
         }
     }
 

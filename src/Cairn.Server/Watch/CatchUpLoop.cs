@@ -1,0 +1,228 @@
+using Cairn.Protocol.Mvccpb;
+using Cairn.Server.Errors;
+using Cairn.Server.Mvcc;
+
+namespace Cairn.Server.Watch;
+
+/// <summary>
+/// Brings unsynced watchers up to date (etcd's syncWatchersLoop), one bounded round at a time:
+/// the hub plans a round under its lock, this reads the round's history from the backend outside
+/// it (at most <see cref="WatchOptions.CatchUpReadBytes"/> of records, whole revisions), and the
+/// hub queues the events and syncs the watchers that reached the present. Rounds run back to back
+/// while there is work a stream has room for, and otherwise wait for a signal: a new unsynced
+/// watcher, or a stream that drained.
+/// </summary>
+internal sealed class CatchUpLoop : IAsyncDisposable
+{
+    private readonly WatchHub _hub;
+    private readonly MvccStore _store;
+    private readonly IRevisionBackend _backend;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _running;
+
+    public CatchUpLoop(WatchHub hub, MvccStore store, IRevisionBackend backend)
+    {
+        _hub = hub;
+        _store = store;
+        _backend = backend;
+        _running = Task.Run(RunAsync);
+    }
+
+    /// <summary>The last error a round failed with (the loop goes on with the next round).</summary>
+    public Exception? LastError { get; private set; }
+
+    /// <summary>Wakes the loop; never blocks.</summary>
+    public void Signal()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Signalled by another thread meanwhile: one wake-up is enough.
+            }
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var stop = _stop.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            bool worked;
+            try
+            {
+                worked = RunRound();
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested)
+            {
+                // A round that failed (a backend error) is tried again later; nothing was queued.
+                LastError = e;
+                worked = false;
+            }
+            catch (Exception) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            if (worked)
+            {
+                continue;
+            }
+            try
+            {
+                await _wake.WaitAsync(_hub.Options.CatchUpIdleInterval, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Plans, reads and completes one round; false when there was nothing to do.</summary>
+    internal bool RunRound()
+    {
+        var round = _hub.PlanRound(out bool progressed);
+        if (round is null)
+        {
+            return progressed;
+        }
+        var (history, readUpTo) = Read(round);
+        long compacted = _store.CompactedRevision;
+        if (compacted != round.CompactedRevision && round.From <= compacted)
+        {
+            // A compaction began during the read and may have removed records it needed: the
+            // next round tells the watchers below it that they were compacted.
+            return true;
+        }
+        LookUpPreviousValues(round, history);
+        _hub.CompleteRound(round, readUpTo, history);
+        return true;
+    }
+
+    private (List<RevisionEvents> History, long ReadUpTo) Read(CatchUpRound round)
+    {
+        var history = new List<RevisionEvents>();
+        var events = new List<WatchEvent>();
+        long budget = _hub.Options.CatchUpReadBytes;
+        long bytes = 0;
+        long revision = -1;
+        long readUpTo = round.Target;
+        _backend.ScanRecords(new Revision(round.From, 0), new Revision(round.Target + 1, 0), (at, isTombstone, record) =>
+        {
+            if (at.Main != revision)
+            {
+                if (events.Count > 0)
+                {
+                    history.Add(new RevisionEvents(revision, [.. events]));
+                    events.Clear();
+                }
+                if (bytes >= budget)
+                {
+                    // Whole revisions only: this one is left for the next round.
+                    readUpTo = revision;
+                    return false;
+                }
+                revision = at.Main;
+            }
+            bytes += record.Length;
+            var kv = KeyValue.Parser.ParseFrom(record);
+            if (!AnyWatches(round, kv.Key.Span))
+            {
+                return true;
+            }
+            var e = isTombstone
+                ? new Event { Type = Event.Types.EventType.Delete, Kv = new KeyValue { Key = kv.Key, ModRevision = at.Main } }
+                : new Event { Kv = kv };
+            events.Add(new WatchEvent(e, previousLookedUp: false));
+            return true;
+        });
+        if (events.Count > 0)
+        {
+            history.Add(new RevisionEvents(revision, [.. events]));
+        }
+        return (history, readUpTo);
+    }
+
+    private static bool AnyWatches(CatchUpRound round, ReadOnlySpan<byte> key)
+    {
+        foreach (var (w, _) in round.Members)
+        {
+            if (w.Range.Contains(key))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Looks up prev_kv, as etcd's stream does (the key at the revision before the event), for
+    /// the events a member wanting it will get; one that compaction removed is left out, as etcd
+    /// leaves it out.
+    /// </summary>
+    private void LookUpPreviousValues(CatchUpRound round, List<RevisionEvents> history)
+    {
+        bool anyWants = false;
+        foreach (var (w, _) in round.Members)
+        {
+            anyWants |= w.PreviousKeyValues;
+        }
+        if (!anyWants)
+        {
+            return;
+        }
+        for (int r = 0; r < history.Count; r++)
+        {
+            var events = history[r].Events;
+            for (int i = 0; i < events.Length; i++)
+            {
+                var e = events[i];
+                if (e.IsCreate || !WantedWithPrevious(round, e))
+                {
+                    continue;
+                }
+                var withPrevious = e.Value.Clone();
+                withPrevious.PrevKv = PreviousValue(e.Value.Kv.Key, e.Revision);
+                events[i] = new WatchEvent(withPrevious, previousLookedUp: true);
+            }
+        }
+    }
+
+    private static bool WantedWithPrevious(CatchUpRound round, WatchEvent e)
+    {
+        foreach (var (w, next) in round.Members)
+        {
+            if (w.PreviousKeyValues && e.Revision >= next && w.Range.Contains(e.Key))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private KeyValue? PreviousValue(Google.Protobuf.ByteString key, long revision)
+    {
+        try
+        {
+            var result = _store.Read().Range(KeyRange.Single(key.Memory), new RangeOptions(Limit: 1, Revision: revision - 1));
+            return result.KeyValues.Count > 0 ? result.KeyValues[0] : null;
+        }
+        catch (EtcdException)
+        {
+            return null; // compacted meanwhile
+        }
+    }
+
+    /// <summary>Stops the loop and waits for a round in progress, so nothing reads the backend afterwards.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        await _running.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}

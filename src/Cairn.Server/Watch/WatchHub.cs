@@ -1,0 +1,710 @@
+using Cairn.Protocol.Etcdserverpb;
+using Cairn.Protocol.Mvccpb;
+using Cairn.Server.Mvcc;
+using Google.Protobuf;
+
+namespace Cairn.Server.Watch;
+
+/// <summary>
+/// Every watcher of the member and the events that reach them (etcd's watchableStore). Watchers
+/// that are up to date are <em>synced</em>: the apply loop hands each revision's events over
+/// (<see cref="OnWrite"/>) and they are queued on the watchers' streams there and then. A watcher
+/// that starts in the past, or whose stream is full when its events come, is <em>unsynced</em>:
+/// the catch-up loop queues its events later, from the recent history in memory or from the
+/// backend, in bounded rounds and only when its stream has room, then makes it synced again.
+/// Nothing here ever waits for a client: a slow stream costs its own watchers a catch-up, never
+/// a write or another stream a delay.
+/// </summary>
+/// <remarks>
+/// One lock guards all watcher state and is held for in-memory work only (never a backend read
+/// or a client), so the apply loop waits for it at most briefly. A watcher's responses are queued
+/// under it, which is what orders them: whatever a stream sends about a watcher, it sends in the
+/// order the lock saw it happen.
+/// </remarks>
+public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
+{
+    /// <summary>Revisions of the recent history one catch-up planning may look through (a few milliseconds of work at most).</summary>
+    private const long RecentVisitsPerRound = 16 * 1024;
+
+    private readonly object _gate = new();
+    private readonly MvccStore _store;
+    private readonly WatchResponseHeaders _headers;
+    private readonly SyncedWatchers _synced = new();
+    private readonly LinkedList<Watcher> _unsynced = new();
+    private readonly RecentHistory _recent;
+    private readonly HashSet<WatchStream> _streams = [];
+    private readonly List<Watcher> _matches = [];
+    private readonly List<Watcher> _touched = [];
+    private readonly List<WatchResponseFrame> _frames = [];
+    private readonly CatchUpLoop _catchUp;
+    private readonly Timer _stallCheck;
+    private long _dispatched;
+    private int _previousKeyValueWatchers;
+    private bool _previousAsked;
+    private bool _disposed;
+
+    /// <param name="store">The store whose changes are watched; set its <see cref="MvccStore.Observer"/> to the hub.</param>
+    /// <param name="backend">The store's backend, read for history the hub no longer holds.</param>
+    /// <param name="headers">What goes in each response's header.</param>
+    /// <param name="options">Pacing and bounds.</param>
+    public WatchHub(MvccStore store, IRevisionBackend backend, WatchResponseHeaders headers, WatchOptions? options = null)
+    {
+        _store = store;
+        _headers = headers;
+        Options = options ?? new WatchOptions();
+        _recent = new RecentHistory(Options.RecentHistoryRevisions, Options.RecentHistoryBytes);
+        _dispatched = store.CurrentRevision;
+        _catchUp = new CatchUpLoop(this, store, backend);
+        var every = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(10).Ticks, Options.StalledStreamTimeout.Ticks / 4));
+        _stallCheck = new Timer(_ => CutStalledStreams(), null, every, every);
+    }
+
+    public WatchOptions Options { get; }
+
+    /// <summary>The last revision whose events were handed to watchers (the store's revision, or one ahead of it while it publishes).</summary>
+    public long Revision
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _dispatched;
+            }
+        }
+    }
+
+    /// <summary>Watchers up to date / catching up, for metrics and tests.</summary>
+    public (int Synced, int Unsynced) WatcherCounts
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_synced.Count, _unsynced.Count);
+            }
+        }
+    }
+
+    /// <summary>Opens a stream; <paramref name="cut"/> resets the client's stream when it stops reading for too long.</summary>
+    public WatchStream OpenStream(Action? cut = null)
+    {
+        var stream = new WatchStream(this, Options.StreamBufferBytes, cut);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _streams.Add(stream);
+        }
+        return stream;
+    }
+
+    // ---- The store's side -------------------------------------------------------------------
+
+    /// <summary>
+    /// True while some watcher wants prev_kv, so the store looks it up once for all of them. Only
+    /// the store may read it, right before <see cref="OnWrite"/>: the answer tells OnWrite whether
+    /// the events carry prev_kv.
+    /// </summary>
+    public bool WantsPreviousKeyValues
+    {
+        get
+        {
+            // Read by the store on the applying thread right before OnWrite: remember what it was
+            // told, so OnWrite knows whether the events carry prev_kv.
+            bool wants = Volatile.Read(ref _previousKeyValueWatchers) > 0;
+            _previousAsked = wants;
+            return wants;
+        }
+    }
+
+    public void OnWrite(long revision, IReadOnlyList<Event> events)
+    {
+        bool previousLookedUp = _previousAsked;
+        _previousAsked = false;
+        var watchEvents = new WatchEvent[events.Count];
+        for (int i = 0; i < watchEvents.Length; i++)
+        {
+            watchEvents[i] = new WatchEvent(events[i], previousLookedUp);
+        }
+        var history = new RevisionEvents(revision, watchEvents);
+        lock (_gate)
+        {
+            _dispatched = revision;
+            _recent.Add(history);
+            if (_synced.Count > 0)
+            {
+                Dispatch(history, previousLookedUp);
+            }
+        }
+    }
+
+    private void Dispatch(RevisionEvents history, bool previousLookedUp)
+    {
+        long revision = history.Revision;
+        _touched.Clear();
+        foreach (var e in history.Events)
+        {
+            _matches.Clear();
+            _synced.Collect(e.Key, _matches);
+            foreach (var w in _matches)
+            {
+                if (revision < w.NextRevision)
+                {
+                    continue; // created with a start revision still in the future
+                }
+                if (w.MatchedRevision != revision)
+                {
+                    w.MatchedRevision = revision;
+                    w.Matched.Clear();
+                    _touched.Add(w);
+                }
+                w.Matched.Add(e);
+            }
+        }
+        if (_touched.Count == 0)
+        {
+            return;
+        }
+        var header = _headers.Encode(revision);
+        foreach (var w in _touched)
+        {
+            bool queued = (!w.PreviousKeyValues || previousLookedUp || !NeedsPrevious(w.Matched))
+                && TryQueue(w, w.Matched, header);
+            w.Matched.Clear();
+            if (!queued)
+            {
+                // Its stream is full (or prev_kv was not looked up for this write): it will get
+                // this revision from the catch-up loop instead.
+                MoveToUnsynced(w, revision);
+            }
+        }
+        _touched.Clear();
+        _matches.Clear();
+    }
+
+    private static bool NeedsPrevious(List<WatchEvent> events)
+    {
+        foreach (var e in events)
+        {
+            if (!e.IsCreate)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- Requests of a stream ---------------------------------------------------------------
+
+    internal void Create(WatchStream stream, WatchCreateRequest request)
+    {
+        var key = request.Key.IsEmpty ? new byte[] { 0 } : request.Key.ToByteArray();
+        KeyRange range;
+        string? refusal = null;
+        if (request.RangeEnd.IsEmpty)
+        {
+            range = KeyRange.Single(key);
+        }
+        else if (request.RangeEnd.Length == 1 && request.RangeEnd[0] == 0)
+        {
+            range = KeyRange.From(key);
+        }
+        else
+        {
+            var end = request.RangeEnd.ToByteArray();
+            range = key.AsSpan().SequenceCompareTo(end) < 0 ? KeyRange.Between(key, end) : default;
+            refusal = key.AsSpan().SequenceCompareTo(end) < 0 ? null : WatchErrors.EmptyRange;
+        }
+        var filters = WatchFilters.None;
+        foreach (var filter in request.Filters)
+        {
+            filters |= filter switch
+            {
+                WatchCreateRequest.Types.FilterType.Noput => WatchFilters.NoPut,
+                WatchCreateRequest.Types.FilterType.Nodelete => WatchFilters.NoDelete,
+                _ => WatchFilters.None,
+            };
+        }
+
+        lock (_gate)
+        {
+            if (stream.Closed)
+            {
+                return;
+            }
+            long current = _dispatched;
+            var header = _headers.Encode(current);
+            long id = request.WatchId;
+            if (refusal is null && id != 0 && stream.Watchers.ContainsKey(id))
+            {
+                refusal = WatchErrors.DuplicateId;
+            }
+            if (refusal is not null)
+            {
+                stream.Queue.Enqueue(new WatchResponseFrame(header) { WatchId = -1, Created = true, Canceled = true, CancelReason = refusal });
+                return;
+            }
+            if (id == 0)
+            {
+                while (stream.Watchers.ContainsKey(stream.NextWatchId))
+                {
+                    stream.NextWatchId++;
+                }
+                id = stream.NextWatchId++;
+            }
+            var watcher = new Watcher(stream, id, range, filters, request.PrevKv, request.ProgressNotify, request.Fragment);
+            stream.Watchers.Add(id, watcher);
+            stream.Queue.Enqueue(new WatchResponseFrame(header) { WatchId = id, Created = true });
+            if (watcher.PreviousKeyValues)
+            {
+                Interlocked.Increment(ref _previousKeyValueWatchers);
+            }
+            long start = request.StartRevision;
+            if (start == 0 || start > current)
+            {
+                // Up to date from the start; a future start revision simply skips what comes before it.
+                watcher.NextRevision = Math.Max(current + 1, start);
+                watcher.State = WatcherState.Synced;
+                _synced.Add(watcher);
+            }
+            else
+            {
+                AddUnsynced(watcher, start);
+            }
+            if (watcher.ProgressNotify)
+            {
+                stream.EnsureProgressTimer(Options.ProgressNotifyInterval);
+            }
+        }
+    }
+
+    internal void Cancel(WatchStream stream, long id)
+    {
+        lock (_gate)
+        {
+            if (stream.Closed || !stream.Watchers.TryGetValue(id, out var watcher))
+            {
+                return; // etcd answers nothing for an unknown ID
+            }
+            stream.Watchers.Remove(id);
+            Remove(watcher);
+            stream.Queue.Enqueue(new WatchResponseFrame(_headers.Encode(_dispatched)) { WatchId = id, Canceled = true });
+            SendRequestedProgress(stream);
+        }
+    }
+
+    /// <summary>
+    /// A progress request: the stream hears the current revision with watch ID -1 once every
+    /// watcher on it has been given every event up to that revision; until then the answer
+    /// waits (an answer while a watcher catches up would vouch for events it has not had).
+    /// </summary>
+    internal void RequestProgress(WatchStream stream)
+    {
+        lock (_gate)
+        {
+            if (stream.Closed)
+            {
+                return;
+            }
+            stream.ProgressRequested = true;
+            SendRequestedProgress(stream);
+        }
+    }
+
+    private void SendRequestedProgress(WatchStream stream)
+    {
+        if (stream.ProgressRequested && stream.UnsyncedCount == 0)
+        {
+            stream.ProgressRequested = false;
+            stream.Queue.Enqueue(new WatchResponseFrame(_headers.Encode(_dispatched)) { WatchId = -1 });
+        }
+    }
+
+    /// <summary>
+    /// A periodic tick of a stream: each watcher created with progress_notify that got no event
+    /// since the last tick and is up to date hears the current revision (etcd's progress loop).
+    /// A full stream skips it: its watchers are busy anyway.
+    /// </summary>
+    internal void ProgressTick(WatchStream stream)
+    {
+        lock (_gate)
+        {
+            if (stream.Closed)
+            {
+                return;
+            }
+            ByteString? header = null;
+            foreach (var w in stream.Watchers.Values)
+            {
+                if (!w.ProgressNotify)
+                {
+                    continue;
+                }
+                if (!w.EventsSinceProgressTick && w.State == WatcherState.Synced && stream.Queue.HasRoom)
+                {
+                    header ??= _headers.Encode(_dispatched);
+                    stream.Queue.Enqueue(new WatchResponseFrame(header) { WatchId = w.Id });
+                }
+                w.EventsSinceProgressTick = false;
+            }
+        }
+    }
+
+    internal void Close(WatchStream stream)
+    {
+        lock (_gate)
+        {
+            if (stream.Closed)
+            {
+                return;
+            }
+            stream.Closed = true;
+            foreach (var w in stream.Watchers.Values)
+            {
+                Remove(w);
+            }
+            stream.Watchers.Clear();
+            _streams.Remove(stream);
+        }
+    }
+
+    internal int CountWatchers(WatchStream stream)
+    {
+        lock (_gate)
+        {
+            return stream.Watchers.Count;
+        }
+    }
+
+    /// <summary>A stream's queue went down to half: its unsynced watchers may catch up again.</summary>
+    internal void OnStreamRoom(WatchStream stream)
+    {
+        if (Volatile.Read(ref _disposed))
+        {
+            return;
+        }
+        bool waiting;
+        lock (_gate)
+        {
+            waiting = stream.UnsyncedCount > 0;
+        }
+        if (waiting)
+        {
+            _catchUp.Signal();
+        }
+    }
+
+    // ---- Watcher state (under the lock) -----------------------------------------------------
+
+    private void AddUnsynced(Watcher watcher, long next)
+    {
+        watcher.NextRevision = next;
+        watcher.State = WatcherState.Unsynced;
+        watcher.CatchUpNode = _unsynced.AddLast(watcher);
+        watcher.Stream.UnsyncedCount++;
+        _catchUp.Signal();
+    }
+
+    private void MoveToUnsynced(Watcher watcher, long next)
+    {
+        _synced.Remove(watcher);
+        AddUnsynced(watcher, next);
+    }
+
+    private void MakeSynced(Watcher watcher)
+    {
+        _unsynced.Remove(watcher.CatchUpNode!);
+        watcher.CatchUpNode = null;
+        watcher.Stream.UnsyncedCount--;
+        watcher.State = WatcherState.Synced;
+        _synced.Add(watcher);
+        SendRequestedProgress(watcher.Stream);
+    }
+
+    /// <summary>Takes the watcher out of whichever group holds it; it gets nothing more.</summary>
+    private void Remove(Watcher watcher)
+    {
+        switch (watcher.State)
+        {
+            case WatcherState.Synced:
+                _synced.Remove(watcher);
+                break;
+            case WatcherState.Unsynced:
+                _unsynced.Remove(watcher.CatchUpNode!);
+                watcher.CatchUpNode = null;
+                watcher.Stream.UnsyncedCount--;
+                break;
+            default:
+                return;
+        }
+        watcher.State = WatcherState.Removed;
+        if (watcher.PreviousKeyValues)
+        {
+            Interlocked.Decrement(ref _previousKeyValueWatchers);
+        }
+    }
+
+    /// <summary>Queues the events for the watcher if its stream has room; all of them or none.</summary>
+    private bool TryQueue(Watcher watcher, IReadOnlyList<WatchEvent> events, ByteString header)
+    {
+        _frames.Clear();
+        WatchFrames.Build(watcher, events, header, Options.FragmentBytes, _frames);
+        if (_frames.Count == 0)
+        {
+            return true;
+        }
+        if (!watcher.Stream.Queue.HasRoom)
+        {
+            _frames.Clear();
+            return false;
+        }
+        foreach (var frame in _frames)
+        {
+            watcher.Stream.Queue.Enqueue(frame);
+        }
+        _frames.Clear();
+        watcher.EventsSinceProgressTick = true;
+        return true;
+    }
+
+    // ---- Catch-up (called by the catch-up loop) ---------------------------------------------
+
+    /// <summary>
+    /// Under the lock: gives compacted responses to watchers that need history compaction
+    /// removed, serves those the recent history covers, and picks the next group to read from
+    /// the backend: the watchers of the oldest-waiting one's revision onwards, whose streams have
+    /// room. At most <see cref="WatchOptions.MaxWatchersPerRound"/> watchers are handled per
+    /// call, so the lock is never held for long. <paramref name="progressed"/> tells whether
+    /// anything was done without the backend (the caller then plans again at once).
+    /// </summary>
+    internal CatchUpRound? PlanRound(out bool progressed)
+    {
+        progressed = false;
+        lock (_gate)
+        {
+            if (_unsynced.Count == 0 || _disposed)
+            {
+                return null;
+            }
+            long compacted = _store.CompactedRevision;
+            var fromBackend = new List<Watcher>();
+            int handled = 0;
+            // Revisions looked through in memory: bounds the time the lock is held, whatever the backlog.
+            long visited = 0;
+            var node = _unsynced.First;
+            while (node is not null && handled < Options.MaxWatchersPerRound && visited < RecentVisitsPerRound)
+            {
+                var w = node.Value;
+                node = node.Next;
+                if (!w.Stream.Queue.HasRoomForCatchUp)
+                {
+                    continue;
+                }
+                handled++;
+                visited += 1 + _recent.CountFrom(w.NextRevision);
+                if (w.NextRevision < compacted)
+                {
+                    SendCompacted(w, compacted);
+                    progressed = true;
+                }
+                else if (ServeFromRecent(w))
+                {
+                    progressed = true;
+                }
+                else
+                {
+                    fromBackend.Add(w);
+                }
+            }
+            if (fromBackend.Count == 0)
+            {
+                return null;
+            }
+            // Fairness: the group is the first waiting watcher's; it goes to the back of the queue.
+            var first = fromBackend[0];
+            _unsynced.Remove(first.CatchUpNode!);
+            _unsynced.AddLast(first.CatchUpNode!);
+            long from = first.NextRevision;
+            var members = new List<(Watcher, long)>();
+            foreach (var w in fromBackend)
+            {
+                if (w.NextRevision >= from)
+                {
+                    members.Add((w, w.NextRevision));
+                }
+            }
+            return new CatchUpRound(from, _dispatched, compacted, members);
+        }
+    }
+
+    /// <summary>
+    /// Under the lock: queues what a round read for each member still waiting where it was, if
+    /// its stream has room (otherwise the round's work for it is dropped and done again later),
+    /// and syncs those that reached the present.
+    /// </summary>
+    internal void CompleteRound(CatchUpRound round, long readUpTo, IReadOnlyList<RevisionEvents> history)
+    {
+        lock (_gate)
+        {
+            ByteString? header = null;
+            foreach (var (w, next) in round.Members)
+            {
+                if (w.State != WatcherState.Unsynced || w.NextRevision != next || readUpTo < next || !w.Stream.Queue.HasRoom)
+                {
+                    // Moved on, or the round stopped before its revision, or no room: nothing for it this time.
+                    continue;
+                }
+                header ??= _headers.Encode(readUpTo);
+                if (!TryQueue(w, EventsFor(w, history, next), header))
+                {
+                    continue;
+                }
+                w.NextRevision = readUpTo + 1;
+                if (w.NextRevision > _dispatched)
+                {
+                    MakeSynced(w);
+                }
+                else
+                {
+                    ServeFromRecent(w);
+                }
+            }
+        }
+    }
+
+    private static List<WatchEvent> EventsFor(Watcher watcher, IReadOnlyList<RevisionEvents> history, long from)
+    {
+        var events = new List<WatchEvent>();
+        foreach (var revision in history)
+        {
+            if (revision.Revision < from)
+            {
+                continue;
+            }
+            foreach (var e in revision.Events)
+            {
+                if (watcher.Range.Contains(e.Key))
+                {
+                    events.Add(e);
+                }
+            }
+        }
+        return events;
+    }
+
+    /// <summary>
+    /// Queues the watcher's events from the recent history, if it covers them (with prev_kv when
+    /// the watcher needs it) and its stream has room, as far as the room goes; syncs the watcher
+    /// when that reaches the present. True when the watcher needed nothing from the backend.
+    /// </summary>
+    private bool ServeFromRecent(Watcher w)
+    {
+        if (w.NextRevision > _dispatched)
+        {
+            MakeSynced(w);
+            return true;
+        }
+        if (!_recent.Covers(w.NextRevision))
+        {
+            return false;
+        }
+        var events = new List<WatchEvent>();
+        long room = Math.Min(w.Stream.Queue.Room, Options.CatchUpReadBytes);
+        long bytes = 0;
+        long servedUpTo = w.NextRevision - 1;
+        foreach (var revision in _recent.From(w.NextRevision))
+        {
+            if (bytes >= room)
+            {
+                break;
+            }
+            foreach (var e in revision.Events)
+            {
+                if (w.Range.Contains(e.Key))
+                {
+                    if (w.PreviousKeyValues && !e.PreviousLookedUp && !e.IsCreate)
+                    {
+                        // prev_kv was not looked up then: the backend path looks it up.
+                        return false;
+                    }
+                    events.Add(e);
+                    bytes += e.ApproximateSize;
+                }
+            }
+            servedUpTo = revision.Revision;
+        }
+        bool reachedPresent = servedUpTo >= _dispatched;
+        if (reachedPresent)
+        {
+            servedUpTo = _dispatched;
+        }
+        if (events.Count > 0 && !TryQueue(w, events, _headers.Encode(servedUpTo)))
+        {
+            return true; // full: it stays unsynced until the stream drains
+        }
+        w.NextRevision = servedUpTo + 1;
+        if (reachedPresent)
+        {
+            MakeSynced(w);
+        }
+        return true;
+    }
+
+    private void SendCompacted(Watcher w, long compacted)
+    {
+        // etcd's compacted response carries no header revision.
+        w.Stream.Queue.Enqueue(new WatchResponseFrame(_headers.Encode(0)) { WatchId = w.Id, CompactRevision = compacted, Canceled = true });
+        w.Stream.Watchers.Remove(w.Id);
+        var stream = w.Stream;
+        Remove(w);
+        SendRequestedProgress(stream);
+    }
+
+    // ---- Streams whose client stopped reading -----------------------------------------------
+
+    private void CutStalledStreams()
+    {
+        List<WatchStream>? stalled = null;
+        lock (_gate)
+        {
+            foreach (var stream in _streams)
+            {
+                if (stream.WriteWaiting > Options.StalledStreamTimeout)
+                {
+                    (stalled ??= []).Add(stream);
+                }
+            }
+        }
+        if (stalled is null)
+        {
+            return;
+        }
+        foreach (var stream in stalled)
+        {
+            stream.Cut();
+        }
+    }
+
+    /// <summary>Closes every stream and stops the catch-up loop; the backend is not read once this completes.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        List<WatchStream> streams;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            streams = [.. _streams];
+        }
+        foreach (var stream in streams)
+        {
+            stream.Dispose();
+        }
+        await _stallCheck.DisposeAsync().ConfigureAwait(false);
+        await _catchUp.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>One catch-up round: read the backend from <paramref name="From"/> to <paramref name="Target"/> for <paramref name="Members"/> (each with the revision it waited at).</summary>
+internal sealed record CatchUpRound(long From, long Target, long CompactedRevision, List<(Watcher Watcher, long Next)> Members);

@@ -1,0 +1,191 @@
+using Cairn.Protocol.Etcdserverpb;
+using Cairn.Protocol.Mvccpb;
+using Cairn.Server.Watch;
+using static Cairn.Server.Tests.Watch.WatchHarness;
+
+namespace Cairn.Server.Tests.Watch;
+
+/// <summary>Watchers behind the store: replay from the past, compaction, slow clients.</summary>
+public sealed class WatchCatchUpTests
+{
+    /// <summary>No recent history: every replay reads the backend.</summary>
+    private static readonly WatchOptions BackendOnly = new() { RecentHistoryRevisions = 1, RecentHistoryBytes = 1 };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task APastStartRevisionReplaysTheHistoryInOrderThenFollowsNewWrites(bool fromBackend)
+    {
+        await using var h = new WatchHarness(fromBackend ? BackendOnly : null);
+        h.Put("k", "1");         // 2
+        h.Put("other", "x");     // 3
+        h.Delete("k");           // 4
+        h.Put("k", "2");         // 5
+        var client = h.Connect();
+        var created = await client.CreateAsync(Request("k", start: 2, prevKv: true));
+        Assert.Equal(5, created.Header.Revision);
+        var replay = await client.EventsUntilAsync(0, 5);
+        Assert.Equal(["PUT k@2=1", "DELETE k@4", "PUT k@5=2"], replay.Select(Describe));
+        Assert.Equal([null, "1", null], replay.Select(e => e.PrevKv?.Value.ToStringUtf8()));
+        h.Put("k", "3");
+        var live = await client.NextAsync();
+        Assert.Equal("PUT k@6=3", Describe(Assert.Single(live.Events)));
+        Assert.Equal("2", live.Events[0].PrevKv.Value.ToStringUtf8());
+        Assert.Equal((1, 0), h.Hub.WatcherCounts);
+    }
+
+    [Fact]
+    public async Task ALongReplayComesInBoundedRoundsWithoutLossOrDuplicate()
+    {
+        await using var h = new WatchHarness(BackendOnly with { CatchUpReadBytes = 2048, StreamBufferBytes = 4096 });
+        for (int i = 0; i < 500; i++)
+        {
+            h.Put($"k{i % 7}", $"v{i}");
+        }
+        var client = h.Connect();
+        await client.CreateAsync(Request("k", PrefixEnd("k"), start: 1));
+        var events = await client.EventsUntilAsync(0, 501);
+        Assert.Equal(Enumerable.Range(2, 500).Select(r => (long)r), events.Select(e => e.Kv.ModRevision));
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => $"v{i}"), events.Select(e => e.Kv.Value.ToStringUtf8()));
+    }
+
+    [Fact]
+    public async Task AStartRevisionBelowTheCompactionGetsTheCompactedResponse()
+    {
+        await using var h = new WatchHarness();
+        for (int i = 0; i < 5; i++)
+        {
+            h.Put("k", $"v{i}");  // 2..6
+        }
+        await h.CompactAsync(4);
+        var client = h.Connect();
+        await client.CreateAsync(Request("k", start: 3, id: 1));
+        var compacted = await client.NextAsync();
+        Assert.Equal(1, compacted.WatchId);
+        Assert.True(compacted.Canceled);
+        Assert.Equal(4, compacted.CompactRevision);
+        Assert.Equal(0, compacted.Header.Revision);
+        Assert.Equal(0, client.Stream.WatcherCount);
+
+        // At the compaction revision itself the history is still there.
+        await client.CreateAsync(Request("k", start: 4, id: 2));
+        Assert.Equal(["PUT k@4=v2", "PUT k@5=v3", "PUT k@6=v4"], (await client.EventsUntilAsync(2, 6)).Select(Describe));
+    }
+
+    [Fact]
+    public async Task ASlowStreamNeverHoldsUpWritesOrOtherStreamsAndLaterGetsEveryEventOnce()
+    {
+        await using var h = new WatchHarness(new WatchOptions { StreamBufferBytes = 2048, RecentHistoryRevisions = 16 });
+        var slow = h.Connect();
+        var fast = h.Connect();
+        await slow.CreateAsync(Request("k", PrefixEnd("k")));
+        await fast.CreateAsync(Request("k", PrefixEnd("k")));
+        slow.PauseReading();
+        long last = 0;
+        for (int i = 0; i < 300; i++)
+        {
+            last = h.Put($"k{i % 3}", new string('x', 100) + i);
+            // The fast client keeps up, event by event, while the slow one reads nothing.
+            Assert.Equal(last, Assert.Single((await fast.NextAsync()).Events).Kv.ModRevision);
+        }
+        // What the slow stream holds stays within its buffer (plus the one response in the writer's hands).
+        Assert.True(slow.Stream.QueuedBytes <= 2048 + 1024, $"{slow.Stream.QueuedBytes} bytes queued");
+        Assert.True(h.Hub.WatcherCounts.Unsynced == 1);
+
+        slow.ResumeReading();
+        var events = await slow.EventsUntilAsync(0, last);
+        Assert.Equal(Enumerable.Range(2, 300).Select(r => (long)r), events.Select(e => e.Kv.ModRevision));
+        await WaitUntil(() => h.Hub.WatcherCounts == (2, 0));
+    }
+
+    [Fact]
+    public async Task AProgressRequestWaitsUntilEveryWatcherOfTheStreamHasCaughtUp()
+    {
+        await using var h = new WatchHarness(BackendOnly with { CatchUpReadBytes = 512, StreamBufferBytes = 1024 });
+        for (int i = 0; i < 200; i++)
+        {
+            h.Put("k", $"v{i}");
+        }
+        var client = h.Connect();
+        await client.CreateAsync(Request("k", start: 1));
+        client.RequestProgress();
+        long seen = 0;
+        while (true)
+        {
+            var r = await client.NextAsync();
+            if (r.WatchId == -1)
+            {
+                Assert.Empty(r.Events);
+                Assert.Equal(201, r.Header.Revision);
+                Assert.Equal(201, seen);
+                break;
+            }
+            seen = r.Events[^1].Kv.ModRevision;
+        }
+    }
+
+    [Fact]
+    public async Task AStreamWhoseClientStopsReadingIsCut()
+    {
+        await using var h = new WatchHarness(new WatchOptions { StalledStreamTimeout = TimeSpan.FromMilliseconds(200), StreamBufferBytes = 1024 });
+        var client = h.Connect();
+        await client.CreateAsync(Request("k"));
+        client.PauseReading();
+        h.Put("k", "v");
+        await client.Cut.Task.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task CompactionDuringACatchUpLosesAndRepeatsNothing()
+    {
+        // The watcher reads in small rounds while compactions pass it: it either gets every
+        // event from its start, or a prefix of them and then the compacted response.
+        await using var h = new WatchHarness(BackendOnly with { CatchUpReadBytes = 256, StreamBufferBytes = 512 });
+        for (int i = 0; i < 300; i++)
+        {
+            h.Put($"k{i % 5}", $"v{i}");
+        }
+        var client = h.Connect();
+        await client.CreateAsync(Request("k", PrefixEnd("k"), start: 2));
+        var events = new List<Event>();
+        long compactedAt = 0;
+        var reading = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var r = await client.NextAsync();
+                if (r.CompactRevision != 0)
+                {
+                    compactedAt = r.CompactRevision;
+                    return;
+                }
+                events.AddRange(r.Events);
+                if (events.Count > 0 && events[^1].Kv.ModRevision == 301)
+                {
+                    return;
+                }
+            }
+        });
+        for (long c = 20; c <= 300 && !reading.IsCompleted; c += 20)
+        {
+            await h.CompactAsync(c);
+        }
+        await reading.WaitAsync(TimeSpan.FromSeconds(30));
+        long expectedEnd = compactedAt == 0 ? 301 : 1 + events.Count;
+        Assert.Equal(Enumerable.Range(2, (int)(expectedEnd - 1)).Select(r => (long)r), events.Select(e => e.Kv.ModRevision));
+        if (compactedAt != 0)
+        {
+            Assert.True(events.Count + 2 < compactedAt, $"compacted at {compactedAt} after {events.Count} events");
+        }
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
+            await Task.Delay(10);
+        }
+    }
+}
