@@ -230,9 +230,12 @@ public sealed class LockElectionGrpcOracleTests(ITestOutputHelper output)
                 var response = await channel.UnaryAsync(method, request, new GrpcCallOptions { Timeout = timeout });
                 return ("  " + ProtoText.Format(response), response);
             }
-            catch (GrpcException e) when (e.Code == GrpcStatusCode.DeadlineExceeded)
+            catch (GrpcException e) when (e.Code == GrpcStatusCode.DeadlineExceeded
+                || (e.Code == GrpcStatusCode.Unknown && e.Detail == "context deadline exceeded"))
             {
-                return ("  error DeadlineExceeded", null); // the client's own verdict; its text is the client's
+                // Whether the client's clock or the server's (etcd answers Unknown with the context's
+                // text) ends the call first is a race on a loaded machine: both say the deadline passed.
+                return ("  error deadline exceeded", null);
             }
             catch (GrpcException e)
             {
