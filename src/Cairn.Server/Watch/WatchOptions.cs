@@ -44,10 +44,10 @@ public sealed record WatchOptions
     /// (a stream that was briefly full, a client resuming from a recent revision) catches up
     /// without reading the backend. Bounded by <see cref="RecentHistoryBytes"/> too.
     /// </summary>
-    public int RecentHistoryRevisions { get; init; } = 1024;
+    public int RecentHistoryRevisions { get; init; } = 32 * 1024;
 
     /// <summary>Bytes of events the recent history holds at most.</summary>
-    public long RecentHistoryBytes { get; init; } = 8 * 1024 * 1024;
+    public long RecentHistoryBytes { get; init; } = 16 * 1024 * 1024;
 
     /// <summary>How long the catch-up loop sleeps when it has nothing it can do right away.</summary>
     public TimeSpan CatchUpIdleInterval { get; init; } = TimeSpan.FromMilliseconds(100);
