@@ -234,20 +234,25 @@ public sealed class BatchedBackend : IRevisionBackend, IDisposable
     /// Rewrites the file without free pages (etcd's defrag). Writers wait for it; readers that are
     /// running finish first and new ones wait.
     /// </summary>
-    public async Task DefragmentAsync(CancellationToken cancellationToken)
+    public Task DefragmentAsync(CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(() => Defragment(cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Defragment(CancellationToken cancellationToken)
     {
-        await _files.EnterExclusiveAsync(cancellationToken).ConfigureAwait(false);
-        try
+        // The write lock first, then the file gate: the order the apply thread takes them in (it
+        // reads committed records inside its write scope), so the two never wait on each other.
+        lock (_writeLock)
         {
-            lock (_writeLock)
+            _files.EnterExclusive(cancellationToken);
+            try
             {
                 CommitLocked();
                 _db.Defragment();
             }
-        }
-        finally
-        {
-            _files.ExitExclusive();
+            finally
+            {
+                _files.ExitExclusive();
+            }
         }
     }
 

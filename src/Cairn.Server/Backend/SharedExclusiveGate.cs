@@ -38,32 +38,23 @@ internal sealed class SharedExclusiveGate
         }
     }
 
-    public async Task EnterExclusiveAsync(CancellationToken cancellationToken)
+    /// <summary>Blocks the calling thread until it holds the exclusive side, or throws when cancelled.</summary>
+    public void EnterExclusive(CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             _exclusiveWaiting++;
-        }
-        try
-        {
-            while (true)
+            try
             {
-                Task wait;
-                lock (_gate)
+                while (_exclusive || _shared > 0)
                 {
-                    if (!_exclusive && _shared == 0)
-                    {
-                        _exclusive = true;
-                        return;
-                    }
-                    wait = _changed.Task;
+                    cancellationToken.ThrowIfCancellationRequested();
+                    // Woken by Signal's PulseAll; the timeout only bounds how late a cancellation is seen.
+                    Monitor.Wait(_gate, TimeSpan.FromMilliseconds(100));
                 }
-                await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+                _exclusive = true;
             }
-        }
-        finally
-        {
-            lock (_gate)
+            finally
             {
                 _exclusiveWaiting--;
                 Signal();

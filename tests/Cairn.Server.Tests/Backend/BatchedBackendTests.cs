@@ -150,6 +150,38 @@ public sealed class BatchedBackendTests : IDisposable
         Assert.Equal([2L], seen);
     }
 
+    [Fact]
+    public async Task DefragmentationWhileAReaderHoldsTheFileAndTheApplierReadsInItsScopeFinishes()
+    {
+        using var backend = Open(TimeSpan.FromHours(1), 1000);
+        using (var batch = backend.BeginBatch())
+        {
+            batch.PutRecord(new Revision(2, 0), false, [2]);
+        }
+        backend.ForceCommit();
+
+        var snapshot = backend.OpenSnapshot();
+        using var applierInScope = new ManualResetEventSlim();
+        using var applierMayRead = new ManualResetEventSlim();
+        // The applier (one thread, as the apply loop's scope is thread-affine): a write scope, then
+        // a read of committed records inside it, as a put with prev_kv does.
+        var applier = Task.Factory.StartNew(() =>
+        {
+            using var batch = backend.BeginBatch();
+            applierInScope.Set();
+            Assert.True(applierMayRead.Wait(TimeSpan.FromSeconds(30)));
+            byte[]? seen = null;
+            backend.ReadRecords([new Revision(2, 0)], (_, kv) => seen = kv.ToArray());
+            Assert.Equal([2], seen);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Assert.True(applierInScope.Wait(TimeSpan.FromSeconds(30)));
+        var defrag = backend.DefragmentAsync(CancellationToken.None);
+        applierMayRead.Set();
+        await applier.WaitAsync(TimeSpan.FromSeconds(30));
+        snapshot.Dispose();
+        await defrag.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     private BatchedBackend Open(TimeSpan interval, long limit) =>
         new(EtcdBackend.Open(DbPath, EtcdBackend.EtcdBoltOptions with { NoSync = true }), interval, limit);
 
