@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Cairn test. Installs what the tests need (etcd 3.4 server and client as the oracle,
 # Go and etcd's Go sources for the cross-checks against bbolt and etcd's WAL, curl for the HTTP
-# endpoints over HTTP/1.1 and HTTP/2) when missing.
+# endpoints over HTTP/1.1 and HTTP/2, procps for the kill(1) some tests stop servers with) when
+# missing.
 # Extra arguments go to `dotnet test` (e.g. --filter FullyQualifiedName~Raft).
 # The last line is the summary: "N passed, N failed, N skipped".
 set -uo pipefail
@@ -12,6 +13,7 @@ command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 command -v etcdctl >/dev/null 2>&1 || need+=(etcd-client)
 command -v go >/dev/null 2>&1 || need+=(golang-go)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+type -P kill >/dev/null 2>&1 || need+=(procps)   # the executable, not bash's builtin
 [ -d /usr/share/gocode/src/go.etcd.io/bbolt ] || need+=(golang-etcd-server-dev)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
