@@ -1,7 +1,7 @@
-namespace Cairn.Storage.Bolt;
+namespace Cairn.Storage;
 
 /// <summary>Byte arrays compared by content; also looks them up by span without allocating.</summary>
-internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+public sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
 {
     public static readonly ByteArrayComparer Instance = new();
 

@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text;
 
-namespace Cairn.Storage.Snap.V2Store;
+namespace Cairn.Storage;
 
 /// <summary>
 /// Writes JSON exactly as Go's <c>encoding/json</c> does (compact; strings escaped with Go's
 /// rules: <c>&lt; &gt; &amp;</c>, control characters and U+2028/U+2029 as lowercase <c>\u00xx</c>,
-/// <c>\n \r \t</c> short, other non-ASCII text literal), so that JSON Cairn writes for etcd's v2
-/// store is byte-identical to what etcd writes for the same content.
+/// <c>\n \r \t</c> short, other non-ASCII text literal), so that JSON Cairn writes for etcd (the v2
+/// store, member records, HTTP answers) is byte-identical to what etcd writes for the same content.
 /// </summary>
 public sealed class GoJsonWriter
 {

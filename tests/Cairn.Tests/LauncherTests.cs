@@ -1,10 +1,10 @@
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 using Cairn.Server.Configuration.Building;
 using Cairn.Server.Configuration.Model;
 using Cairn.Server.Lifecycle;
 using Cairn.Server.Logging;
+using Cairn.Tests.Processes;
 
 namespace Cairn.Tests;
 
@@ -13,7 +13,7 @@ namespace Cairn.Tests;
 /// graceful stop on SIGTERM (sent to this test process, which the launcher's handler keeps alive).
 /// </summary>
 [Collection(nameof(SignalsCollection))]
-public partial class LauncherTests
+public class LauncherTests
 {
     private sealed class StandIn
     {
@@ -71,7 +71,7 @@ public partial class LauncherTests
             Assert.Equal("n1", server.Configuration!.Name);
             Assert.Equal(TimeSpan.FromMilliseconds(50), server.Configuration.Raft.HeartbeatInterval);
 
-            Assert.Equal(0, Kill(Environment.ProcessId, 15));
+            PosixSignals.Send(Environment.ProcessId, PosixSignals.Terminate);
             Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
             Assert.True(server.Cancelled);
             Assert.Equal(15, signals.ReceivedSignal);
@@ -91,7 +91,7 @@ public partial class LauncherTests
         var run = launcher.RunAsync(["--data-dir", "d"]);
         await server.Ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Equal(0, Kill(Environment.ProcessId, 2));
+        PosixSignals.Send(Environment.ProcessId, PosixSignals.Interrupt);
         Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.True(server.Cancelled);
         Assert.Equal(2, signals.ReceivedSignal);
@@ -121,9 +121,6 @@ public partial class LauncherTests
         Assert.Null(server.Configuration);
         Assert.Contains("E | etcdmain: error verifying flags, open sink \"/nonexistent-dir/cairn.log\": open /nonexistent-dir/cairn.log: no such file or directory. See 'cairn --help'.", Encoding.UTF8.GetString(stderr.ToArray()));
     }
-
-    [LibraryImport("libc", EntryPoint = "kill")]
-    private static partial int Kill(int pid, int signal);
 }
 
 /// <summary>Tests that signal this process run one at a time.</summary>

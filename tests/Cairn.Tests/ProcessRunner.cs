@@ -89,8 +89,7 @@ internal static class ProcessRunner
             if (!signalled && terminateOn is not null && line.Contains(terminateOn, StringComparison.Ordinal))
             {
                 signalled = true;
-                using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-                await kill.WaitForExitAsync();
+                Processes.PosixSignals.Send(process.Id, Processes.PosixSignals.Terminate);
             }
         }
 

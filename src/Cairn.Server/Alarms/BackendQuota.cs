@@ -19,11 +19,10 @@ public sealed class BackendQuota(Func<long> backendSize, long? quotaBytes)
     public long? QuotaBytes { get; } = quotaBytes;
 
     /// <summary>Whether <paramref name="request"/> fits: always when it costs nothing or the quota is off.</summary>
-    public bool Fits(InternalRaftRequest request)
-    {
-        var cost = Cost(request);
-        return cost == 0 || QuotaBytes is not { } quota || backendSize() + cost < quota;
-    }
+    public bool Fits(InternalRaftRequest request) => Fits(Cost(request));
+
+    /// <summary>Whether a request of this <see cref="Cost(InternalRaftRequest)"/> fits.</summary>
+    public bool Fits(int cost) => cost == 0 || QuotaBytes is not { } quota || backendSize() + cost < quota;
 
     /// <summary>etcd's Cost: puts by key and value size, a txn by its costlier branch, a lease grant flat.</summary>
     public static int Cost(InternalRaftRequest request) => request switch

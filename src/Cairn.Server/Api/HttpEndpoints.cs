@@ -3,7 +3,7 @@ using Cairn.Server.Errors;
 using Cairn.Server.Hosting;
 using Cairn.Server.Logging;
 using Cairn.Server.Membership;
-using Cairn.Storage.Snap.V2Store;
+using Cairn.Storage;
 using Microsoft.AspNetCore.Http;
 
 namespace Cairn.Server.Api;

@@ -188,13 +188,14 @@ public sealed class ApplyLoop
         {
             return _alarms.Apply(alarm, batch.Transaction);
         }
-        if (BackendQuota.Cost(request) > 0)
+        int cost = BackendQuota.Cost(request);
+        if (cost > 0)
         {
             if (_quota.Alarms.NoSpace)
             {
                 return ApplyResult.Failure(EtcdErrors.NoSpace);
             }
-            if (!_quota.Quota.Fits(request))
+            if (!_quota.Quota.Fits(cost))
             {
                 var applied = ApplyRequest(request);
                 if (applied.Error is not null)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Cairn.Server.Mvcc;
 
 namespace Cairn.Server.Backend;
@@ -101,26 +102,11 @@ internal sealed class UncommittedRecords
         }
     }
 
-    private int Find(Revision revision)
+    /// <summary>The record's position, or the bitwise complement of where it would go.</summary>
+    private int Find(Revision revision) => CollectionsMarshal.AsSpan(_records).BinarySearch(new At(revision));
+
+    private readonly struct At(Revision revision) : IComparable<Record>
     {
-        int lo = 0, hi = _records.Count - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            int c = _records[mid].Revision.CompareTo(revision);
-            if (c == 0)
-            {
-                return mid;
-            }
-            if (c < 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-        return ~lo;
+        public int CompareTo(Record other) => revision.CompareTo(other.Revision);
     }
 }

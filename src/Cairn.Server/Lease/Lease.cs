@@ -1,4 +1,4 @@
-using Cairn.Server.Mvcc;
+using Cairn.Storage;
 
 namespace Cairn.Server.Lease;
 
@@ -31,7 +31,7 @@ internal sealed class Lease
     public TimeSpan Expiry { get; private set; } = Forever;
 
     /// <summary>The attached keys.</summary>
-    public HashSet<byte[]> Keys { get; } = new(KeyBytes.Comparer);
+    public HashSet<byte[]> Keys { get; } = new(ByteArrayComparer.Instance);
 
     /// <summary>Completes when the lease is revoked (a renewal of an expired lease waits for it).</summary>
     public TaskCompletionSource Revoked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

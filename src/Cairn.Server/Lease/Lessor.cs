@@ -2,6 +2,7 @@ using Cairn.Protocol.Etcdserverpb;
 using Cairn.Server.Apply;
 using Cairn.Server.Errors;
 using Cairn.Server.Mvcc;
+using Cairn.Storage;
 using LeaseRecord = Cairn.Protocol.Leasepb.Lease;
 
 namespace Cairn.Server.Lease;
@@ -28,7 +29,7 @@ public sealed class Lessor : IKeyLeases, ILeaseLookup
     private readonly LessorOptions _options;
     private readonly long _origin;
     private readonly Dictionary<long, Lease> _leases = new();
-    private readonly Dictionary<byte[], long> _keyLeases = new(KeyBytes.Comparer);
+    private readonly Dictionary<byte[], long> _keyLeases = new(ByteArrayComparer.Instance);
     private readonly LeaseExpiryQueue _expiries = new();
     private readonly PriorityQueue<long, TimeSpan> _checkpoints = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);

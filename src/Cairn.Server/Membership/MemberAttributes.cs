@@ -1,4 +1,4 @@
-using Cairn.Storage.Snap.V2Store;
+using Cairn.Storage;
 
 namespace Cairn.Server.Membership;
 

@@ -1,3 +1,5 @@
+using Cairn.Storage;
+
 namespace Cairn.Server.Mvcc;
 
 /// <summary>
@@ -13,7 +15,7 @@ namespace Cairn.Server.Mvcc;
 /// </remarks>
 internal sealed class IndexRebuild
 {
-    private readonly Dictionary<byte[], KeyIndex> _keys = new(KeyBytes.Comparer);
+    private readonly Dictionary<byte[], KeyIndex> _keys = new(ByteArrayComparer.Instance);
     private readonly Dictionary<byte[], KeyIndex>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
 
     // The lease of each key whose newest record has one.

@@ -11,8 +11,6 @@ namespace Cairn.Server.Mvcc;
 /// </summary>
 public readonly record struct KeyValueHash(uint Hash, long Revision, long CompactRevision)
 {
-    private static ReadOnlySpan<byte> KeyBucketName => "key"u8;
-
     /// <summary>Hashes the history up to <paramref name="revision"/> (0 for the current revision).</summary>
     /// <exception cref="EtcdException">Compacted or future revision, with etcd's errors.</exception>
     public static KeyValueHash Compute(MvccStore store, long revision)
@@ -32,21 +30,12 @@ public readonly record struct KeyValueHash(uint Hash, long Revision, long Compac
             revision = current;
         }
         var keep = store.Index.Keep(revision);
-        var crc = Crc32Castagnoli.Create();
-        crc.Append(KeyBucketName);
-        var key = new byte[Storage.Backend.Revision.TombstoneSize];
+        var hasher = new KeyBucketHasher(compacted, keep.Count > 0 ? r => keep.Contains(new Revision(r.Main, r.Sub)) : null);
         store.Backend.ScanRecords(new Revision(0, 0), new Revision(revision + 1, 0), (rev, isTombstone, value) =>
         {
-            // Records the compaction will delete are left out, unless the index keeps nothing at all.
-            if (rev.Main <= compacted && keep.Count > 0 && !keep.Contains(rev))
-            {
-                return true;
-            }
-            int length = new Storage.Backend.Revision(rev.Main, rev.Sub).WriteTo(key, isTombstone);
-            crc.Append(key.AsSpan(0, length));
-            crc.Append(value);
+            hasher.Add(new Storage.Backend.Revision(rev.Main, rev.Sub), isTombstone, value);
             return true;
         });
-        return new KeyValueHash(crc.Value, current, compacted);
+        return new KeyValueHash(hasher.Value, current, compacted);
     }
 }

@@ -1,4 +1,5 @@
 using Cairn.Server.Mvcc;
+using Cairn.Storage;
 
 namespace Cairn.Server.Watch;
 
@@ -9,7 +10,7 @@ namespace Cairn.Server.Watch;
 /// </summary>
 internal sealed class SyncedWatchers
 {
-    private readonly Dictionary<byte[], List<Watcher>> _byKey = new(WatchedKeyComparer.Instance);
+    private readonly Dictionary<byte[], List<Watcher>> _byKey = new(ByteArrayComparer.Instance);
     private readonly Dictionary<byte[], List<Watcher>>.AlternateLookup<ReadOnlySpan<byte>> _byKeySpan;
     private readonly List<RangeEntry> _ranges = [];
 

@@ -63,20 +63,11 @@ public static class BackendHashes
     /// </summary>
     public static uint HashKeyValues(BackendReadTransaction tx, long revision, long compactRevision, IReadOnlySet<Revision>? keep)
     {
-        var crc = Crc32Castagnoli.Create();
-        crc.Append(BackendBuckets.Key);
-        var lower = new Revision(compactRevision + 1);
-        Span<byte> key = stackalloc byte[Backend.Revision.TombstoneSize];
+        var hasher = new KeyBucketHasher(compactRevision, keep is { Count: > 0 } ? keep.Contains : null);
         foreach (var record in tx.Revisions(new Revision(0), new Revision(revision + 1)))
         {
-            if (record.Revision < lower && keep is { Count: > 0 } && !keep.Contains(record.Revision))
-            {
-                continue;
-            }
-            var length = record.Revision.WriteTo(key, record.IsTombstone);
-            crc.Append(key[..length]);
-            crc.Append(record.Value);
+            hasher.Add(record.Revision, record.IsTombstone, record.Value);
         }
-        return crc.Value;
+        return hasher.Value;
     }
 }

@@ -21,26 +21,20 @@ public sealed record MemberRecord(ulong Id, IReadOnlyList<string> PeerUrls, stri
     /// <summary>The JSON bytes etcd writes (Go's encoding/json, field order and escaping included).</summary>
     public byte[] ToJson()
     {
-        var sb = new StringBuilder();
-        sb.Append("{\"id\":").Append(Id.ToString(CultureInfo.InvariantCulture));
-        sb.Append(",\"peerURLs\":");
-        GoJson.AppendStringArray(sb, PeerUrls);
+        var json = new GoJsonWriter().StartObject().Name("id").Number(Id).Name("peerURLs").Strings(PeerUrls);
         if (IsLearner)
         {
-            sb.Append(",\"isLearner\":true");
+            json.Name("isLearner").Bool(true);
         }
         if (Name.Length > 0)
         {
-            sb.Append(",\"name\":");
-            GoJson.AppendString(sb, Name);
+            json.Name("name").String(Name);
         }
         if (ClientUrls is { Count: > 0 })
         {
-            sb.Append(",\"clientURLs\":");
-            GoJson.AppendStringArray(sb, ClientUrls);
+            json.Name("clientURLs").Strings(ClientUrls);
         }
-        sb.Append('}');
-        return Encoding.UTF8.GetBytes(sb.ToString());
+        return json.EndObject().ToUtf8();
     }
 
     public static MemberRecord FromJson(ReadOnlySpan<byte> json)
@@ -64,70 +58,4 @@ public sealed record MemberRecord(ulong Id, IReadOnlyList<string> PeerUrls, stri
         && PeerUrls.SequenceEqual(other.PeerUrls) && (ClientUrls ?? []).SequenceEqual(other.ClientUrls ?? []);
 
     public override int GetHashCode() => HashCode.Combine(Id, Name, IsLearner);
-}
-
-/// <summary>Go's encoding/json string escaping (Go 1.19, HTML-safe as json.Marshal does).</summary>
-internal static class GoJson
-{
-    private const string HexDigits = "0123456789abcdef";
-
-    public static void AppendStringArray(StringBuilder sb, IReadOnlyList<string> values)
-    {
-        sb.Append('[');
-        for (var i = 0; i < values.Count; i++)
-        {
-            if (i > 0)
-            {
-                sb.Append(',');
-            }
-            AppendString(sb, values[i]);
-        }
-        sb.Append(']');
-    }
-
-    public static void AppendString(StringBuilder sb, string value)
-    {
-        sb.Append('"');
-        for (var i = 0; i < value.Length; i++)
-        {
-            var c = value[i];
-            switch (c)
-            {
-                case '"':
-                    sb.Append("\\\"");
-                    break;
-                case '\\':
-                    sb.Append("\\\\");
-                    break;
-                case '\n':
-                    sb.Append("\\n");
-                    break;
-                case '\r':
-                    sb.Append("\\r");
-                    break;
-                case '\t':
-                    sb.Append("\\t");
-                    break;
-                case '<' or '>' or '&' or '\u2028' or '\u2029':
-                case < ' ':
-                    sb.Append("\\u").Append(HexDigits[c >> 12]).Append(HexDigits[(c >> 8) & 0xF]).Append(HexDigits[(c >> 4) & 0xF]).Append(HexDigits[c & 0xF]);
-                    break;
-                default:
-                    if (char.IsSurrogate(c) && !(char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])))
-                    {
-                        sb.Append("\\ufffd");
-                    }
-                    else
-                    {
-                        sb.Append(c);
-                        if (char.IsHighSurrogate(c))
-                        {
-                            sb.Append(value[++i]);
-                        }
-                    }
-                    break;
-            }
-        }
-        sb.Append('"');
-    }
 }

@@ -111,7 +111,7 @@ internal static class BoltErrors
         new(code, $"bolt: {path}: {detail}");
 
     public static BoltException Io(string path, string call, int errno) =>
-        new(BoltErrorCode.Io, $"bolt: {path}: {call} failed: {Native.LinuxSyscalls.ErrorText(errno)}");
+        new(BoltErrorCode.Io, $"bolt: {path}: {call} failed: {Cairn.Storage.Native.LinuxSyscalls.ErrorText(errno)}");
 
     public static BoltException Io(string path, string call, Exception inner) =>
         new(BoltErrorCode.Io, $"bolt: {path}: {call} failed: {inner.Message}", inner);

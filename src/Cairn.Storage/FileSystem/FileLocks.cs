@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Cairn.Storage.Native;
 using Microsoft.Win32.SafeHandles;
 
 namespace Cairn.Storage.FileSystem;
@@ -12,11 +13,11 @@ internal static class FileLocks
         {
             return; // Cairn's data dirs are shared with etcd on Linux only; elsewhere there is no peer to exclude.
         }
-        var flock = new LinuxSyscalls.Flock { Type = LinuxSyscalls.F_WRLCK, Whence = 0, Start = 0, Len = 0 };
+        var flock = new LinuxSyscalls.FcntlLock { Type = LinuxSyscalls.F_WRLCK, Whence = 0, Start = 0, Len = 0 };
         int fd = (int)handle.DangerousGetHandle();
         while (true)
         {
-            int rc = LinuxSyscalls.fcntl(fd, wait ? LinuxSyscalls.F_OFD_SETLKW : LinuxSyscalls.F_OFD_SETLK, ref flock);
+            int rc = LinuxSyscalls.Fcntl(fd, wait ? LinuxSyscalls.F_OFD_SETLKW : LinuxSyscalls.F_OFD_SETLK, ref flock);
             if (rc == 0)
             {
                 return;
@@ -40,7 +41,7 @@ internal static class FileLocks
         {
             return;
         }
-        var flock = new LinuxSyscalls.Flock { Type = LinuxSyscalls.F_UNLCK, Whence = 0, Start = 0, Len = 0 };
-        LinuxSyscalls.fcntl((int)handle.DangerousGetHandle(), LinuxSyscalls.F_OFD_SETLK, ref flock); // closing releases it anyway
+        var flock = new LinuxSyscalls.FcntlLock { Type = LinuxSyscalls.F_UNLCK, Whence = 0, Start = 0, Len = 0 };
+        LinuxSyscalls.Fcntl((int)handle.DangerousGetHandle(), LinuxSyscalls.F_OFD_SETLK, ref flock); // closing releases it anyway
     }
 }

@@ -1,3 +1,4 @@
+using Cairn.Storage.Native;
 using Microsoft.Win32.SafeHandles;
 
 namespace Cairn.Storage.FileSystem;
@@ -13,7 +14,7 @@ public static class FileSync
     {
         if (OperatingSystem.IsLinux())
         {
-            SyscallError.ThrowIfFailed(LinuxSyscalls.fdatasync((int)handle.DangerousGetHandle()), "fdatasync", path);
+            SyscallError.ThrowIfFailed(LinuxSyscalls.Fdatasync((int)handle.DangerousGetHandle()), "fdatasync", path);
         }
         else
         {
@@ -25,7 +26,7 @@ public static class FileSync
     {
         if (OperatingSystem.IsLinux())
         {
-            SyscallError.ThrowIfFailed(LinuxSyscalls.fsync((int)handle.DangerousGetHandle()), "fsync", path);
+            SyscallError.ThrowIfFailed(LinuxSyscalls.Fsync((int)handle.DangerousGetHandle()), "fsync", path);
         }
         else
         {
@@ -37,7 +38,7 @@ public static class FileSync
     {
         if (OperatingSystem.IsLinux())
         {
-            SyscallError.ThrowIfFailed(LinuxSyscalls.ftruncate((int)handle.DangerousGetHandle(), length), "ftruncate", path);
+            SyscallError.ThrowIfFailed(LinuxSyscalls.Ftruncate((int)handle.DangerousGetHandle(), length), "ftruncate", path);
         }
         else
         {
@@ -52,18 +53,18 @@ public static class FileSync
         {
             return;
         }
-        int fd = LinuxSyscalls.open(directory, LinuxSyscalls.O_RDONLY | LinuxSyscalls.O_DIRECTORY | LinuxSyscalls.O_CLOEXEC);
+        int fd = LinuxSyscalls.Open(directory, LinuxSyscalls.O_RDONLY | LinuxSyscalls.O_DIRECTORY | LinuxSyscalls.O_CLOEXEC);
         if (fd < 0)
         {
             throw SyscallError.For("open", directory, System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
         }
         try
         {
-            SyscallError.ThrowIfFailed(LinuxSyscalls.fsync(fd), "fsync", directory);
+            SyscallError.ThrowIfFailed(LinuxSyscalls.Fsync(fd), "fsync", directory);
         }
         finally
         {
-            LinuxSyscalls.close(fd);
+            LinuxSyscalls.Close(fd);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Cairn.Storage.Native;
 using Microsoft.Win32.SafeHandles;
 
 namespace Cairn.Storage.FileSystem;
@@ -30,7 +31,7 @@ public static class Preallocation
             return;
         }
         int mode = extendFile ? 0 : LinuxSyscalls.FALLOC_FL_KEEP_SIZE;
-        if (LinuxSyscalls.fallocate((int)handle.DangerousGetHandle(), mode, 0, size) == 0)
+        if (LinuxSyscalls.Fallocate((int)handle.DangerousGetHandle(), mode, 0, size) == 0)
         {
             return;
         }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Cairn.Tests.Processes;
 
 namespace Cairn.Tests.Lease;
 
@@ -107,10 +108,10 @@ internal sealed class MemberProcess : IAsyncDisposable
     }
 
     /// <summary>SIGTERM, then waits for the exit (a graceful stop: everything applied is committed).</summary>
-    public Task StopAsync() => SignalAsync("TERM");
+    public Task StopAsync() => SignalAsync(PosixSignals.Terminate);
 
     /// <summary>SIGKILL: a crash; whatever the backend had not committed is lost and replayed from the WAL.</summary>
-    public Task KillAsync() => SignalAsync("KILL");
+    public Task KillAsync() => SignalAsync(PosixSignals.Kill9);
 
     /// <summary>Runs etcdctl against this member; output as printed, exit code.</summary>
     public async Task<EtcdctlOutcome> EtcdctlAsync(params string[] args)
@@ -171,13 +172,10 @@ internal sealed class MemberProcess : IAsyncDisposable
         }
     }
 
-    private async Task SignalAsync(string signal)
+    private async Task SignalAsync(int signal)
     {
         var process = _process ?? throw new InvalidOperationException($"{Name} is not running");
-        using (var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        PosixSignals.Send(process.Id, signal);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await process.WaitForExitAsync(timeout.Token);
     }

@@ -2,9 +2,11 @@ using System.Runtime.InteropServices;
 
 namespace Cairn.Tests.Processes;
 
-/// <summary>kill(2) for the signals a test sends to a server: SIGTERM (graceful stop), SIGSTOP/SIGCONT.</summary>
+/// <summary>kill(2) for the signals a test sends to a process: SIGTERM (graceful stop), SIGINT, SIGKILL, SIGSTOP/SIGCONT.</summary>
 internal static partial class PosixSignals
 {
+    public const int Interrupt = 2;
+    public const int Kill9 = 9;
     public const int Terminate = 15;
     public const int Stop = 19;
     public const int Continue = 18;

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Cairn.Storage.Bolt.Native;
+using Cairn.Storage.Native;
 using Microsoft.Win32.SafeHandles;
 
 namespace Cairn.Storage.Bolt.Storage;
@@ -29,7 +29,7 @@ internal sealed class DatabaseFile : IDisposable
 
     public static DatabaseFile Open(string path, bool readOnly, int mode)
     {
-        var flags = (readOnly ? LinuxSyscalls.ORdOnly : LinuxSyscalls.ORdWr | LinuxSyscalls.OCreat) | LinuxSyscalls.OCloExec;
+        var flags = (readOnly ? LinuxSyscalls.O_RDONLY : LinuxSyscalls.O_RDWR | LinuxSyscalls.O_CREAT) | LinuxSyscalls.O_CLOEXEC;
         var fd = LinuxSyscalls.Open(path, flags, mode);
         if (fd < 0)
         {
@@ -46,7 +46,7 @@ internal sealed class DatabaseFile : IDisposable
     /// <summary>Takes the flock, retrying every 50 ms (as bbolt) until <paramref name="timeout"/>; zero waits forever.</summary>
     public void Lock(bool exclusive, TimeSpan timeout)
     {
-        var operation = (exclusive ? LinuxSyscalls.LockEx : LinuxSyscalls.LockSh) | LinuxSyscalls.LockNb;
+        var operation = (exclusive ? LinuxSyscalls.LOCK_EX : LinuxSyscalls.LOCK_SH) | LinuxSyscalls.LOCK_NB;
         var started = Environment.TickCount64;
         while (true)
         {
@@ -55,11 +55,11 @@ internal sealed class DatabaseFile : IDisposable
                 return;
             }
             var errno = Marshal.GetLastPInvokeError();
-            if (errno == LinuxSyscalls.EIntr)
+            if (errno == LinuxSyscalls.EINTR)
             {
                 continue;
             }
-            if (errno != LinuxSyscalls.EWouldBlock)
+            if (errno != LinuxSyscalls.EWOULDBLOCK)
             {
                 throw BoltErrors.Io(Path, "flock", errno);
             }
@@ -122,7 +122,7 @@ internal sealed class DatabaseFile : IDisposable
         while (LinuxSyscalls.Fdatasync(Descriptor) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            if (errno != LinuxSyscalls.EIntr)
+            if (errno != LinuxSyscalls.EINTR)
             {
                 throw BoltErrors.Io(Path, "fdatasync", errno);
             }
@@ -134,7 +134,7 @@ internal sealed class DatabaseFile : IDisposable
         while (LinuxSyscalls.Fsync(Descriptor) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            if (errno != LinuxSyscalls.EIntr)
+            if (errno != LinuxSyscalls.EINTR)
             {
                 throw BoltErrors.Io(Path, "fsync", errno);
             }

@@ -1,4 +1,4 @@
-using Cairn.Storage.Bolt.Native;
+using Cairn.Storage.Native;
 
 namespace Cairn.Storage.Bolt.Storage;
 
@@ -24,14 +24,14 @@ internal sealed unsafe class MapRegion
 
     public static MapRegion Map(int fd, long length, bool populate, string path)
     {
-        var flags = LinuxSyscalls.MapShared | (populate ? LinuxSyscalls.MapPopulate : 0);
-        var address = LinuxSyscalls.Mmap(0, (nuint)length, LinuxSyscalls.ProtRead, flags, fd, 0);
+        var flags = LinuxSyscalls.MAP_SHARED | (populate ? LinuxSyscalls.MAP_POPULATE : 0);
+        var address = LinuxSyscalls.Mmap(0, (nuint)length, LinuxSyscalls.PROT_READ, flags, fd, 0);
         if (address == -1)
         {
             throw BoltErrors.Io(path, $"mmap of {length} bytes", System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
         }
         // Random access is what a B+tree does; bbolt says the same with MADV_RANDOM.
-        _ = LinuxSyscalls.Madvise(address, (nuint)length, LinuxSyscalls.MadvRandom);
+        _ = LinuxSyscalls.Madvise(address, (nuint)length, LinuxSyscalls.MADV_RANDOM);
         return new MapRegion((byte*)address, length);
     }
 
