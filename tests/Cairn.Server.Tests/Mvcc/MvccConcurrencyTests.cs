@@ -53,6 +53,10 @@ public class MvccConcurrencyTests(ITestOutputHelper output)
         var compactions = new List<Task>();
         for (int round = 1; round <= rounds; round++)
         {
+            // Each round waits for a whole read to land first, so the readers are interleaved
+            // with the writer even when the pool starts them late (a fast machine used to finish
+            // all rounds before either reader had begun).
+            await UntilAReadCompletesAfter(Volatile.Read(ref reads));
             using (var txn = store.Write())
             {
                 for (int k = 0; k < keys; k++)
@@ -66,11 +70,28 @@ public class MvccConcurrencyTests(ITestOutputHelper output)
             }
         }
         await Task.WhenAll(compactions);
+        await UntilAReadCompletesAfter(Volatile.Read(ref reads));
         stop.Cancel();
         await Task.WhenAll(readers);
         output.WriteLine($"{reads} consistent reads, {compacted} refused as compacted, during {rounds} rounds");
-        Assert.True(reads > 0);
+        Assert.True(reads > rounds);
         Assert.Equal(Enumerable.Repeat($"{rounds}", keys), store.Get("k", "\0").KeyValues.Select(kv => S(kv.Value)));
+
+        async Task UntilAReadCompletesAfter(int seen)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (Volatile.Read(ref reads) == seen)
+            {
+                // A reader that failed an assertion stops reading: surface its failure.
+                var failed = readers.FirstOrDefault(t => t.IsCompleted);
+                if (failed is not null)
+                {
+                    await failed;
+                }
+                Assert.True(DateTime.UtcNow < deadline, "no consistent read completed within 60 s");
+                await Task.Delay(1);
+            }
+        }
     }
 
     [Fact]
