@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Cairn.Protocol.Etcdserverpb;
 using Cairn.Server.Api;
+using Cairn.Server.Grpc;
 using Cairn.Server.Grpc.Client;
 using Google.Protobuf;
 
@@ -29,15 +30,14 @@ public sealed class WatchFanoutWorkload : IWorkload
         using var putChannel = new GrpcChannel(o.Target, new GrpcChannelOptions { Connections = 1 });
         var keys = Enumerable.Range(0, o.Keys).Select(i => ByteString.CopyFromUtf8($"wf/{i:00000}")).ToArray();
         var recorder = new LatencyRecorder();
-        var streams = new List<GrpcDuplexStreamingCall<WatchRequest, WatchResponse>>();
+        var streams = new List<GrpcDuplexStreamingCall<WatchRequest, WatchStampResponse>>();
         var readers = new List<Task>();
-        using var stop = new CancellationTokenSource();
 
         var created = Stopwatch.StartNew();
         int perStream = (o.Watchers + o.Streams - 1) / o.Streams;
         for (int s = 0, w = 0; s < o.Streams && w < o.Watchers; s++)
         {
-            var call = watchChannel.DuplexStreaming(EtcdMethods.Watch.Stream);
+            var call = watchChannel.DuplexStreaming(StampedWatch);
             streams.Add(call);
             int count = Math.Min(perStream, o.Watchers - w);
             for (int i = 0; i < count; i++, w++)
@@ -48,10 +48,11 @@ public sealed class WatchFanoutWorkload : IWorkload
             {
                 if (!await call.ResponseStream.MoveNextAsync() || !call.ResponseStream.Current.Created)
                 {
-                    throw new InvalidOperationException($"watcher creation failed: {call.ResponseStream.Current}");
+                    throw new InvalidOperationException("watcher creation failed");
                 }
             }
-            readers.Add(Task.Run(() => ReadAsync(call, recorder, stop.Token)));
+            var tally = recorder.NewTally();
+            readers.Add(Task.Run(() => ReadAsync(call, tally)));
         }
         Console.WriteLine($"target {o.Target}: {o.Watchers} watchers on {o.Keys} keys over {streams.Count} streams ({o.Connections} connections), created in {created.Elapsed.TotalSeconds:F1} s; {o.ValueSize}-byte values, {o.Seconds} s per rate");
         Console.WriteLine($"{"rate",8} {"puts/s",10} {"events/s",12} {"p50 ms",9} {"p99 ms",9} {"max ms",9} {"missing",9} {"srv CPU µs/event",17}");
@@ -69,7 +70,6 @@ public sealed class WatchFanoutWorkload : IWorkload
             Console.WriteLine(
                 $"{rate,8} {result.PutsPerSecond,10:N0} {result.EventsPerSecond,12:N0} {result.P50,9:F2} {result.P99,9:F2} {result.Max,9:F2} {result.Puts * watchersPerKey - result.Events,9:N0} {perEvent,17}");
         }
-        stop.Cancel();
         foreach (var call in streams)
         {
             call.Dispose();
@@ -92,19 +92,16 @@ public sealed class WatchFanoutWorkload : IWorkload
         return TimeSpan.FromMilliseconds(ticks * 10);
     }
 
-    private static async Task ReadAsync(GrpcDuplexStreamingCall<WatchRequest, WatchResponse> call, LatencyRecorder recorder, CancellationToken stop)
+    /// <summary>The Watch method with responses read only for their send stamps.</summary>
+    private static readonly GrpcMethod<WatchRequest, WatchStampResponse> StampedWatch =
+        GrpcMethod.DuplexStreaming(EtcdMethods.Watch.Stream.ServiceName, EtcdMethods.Watch.Stream.Name, WatchRequest.Parser, WatchStampResponse.Parser);
+
+    /// <summary>Reads until the call is disposed (no token per read: linking one would cost an allocation per response).</summary>
+    private static async Task ReadAsync(GrpcDuplexStreamingCall<WatchRequest, WatchStampResponse> call, LatencyRecorder.Tally tally)
     {
-        while (await call.ResponseStream.MoveNextAsync(stop).ConfigureAwait(false))
+        while (await call.ResponseStream.MoveNextAsync().ConfigureAwait(false))
         {
-            long now = Stopwatch.GetTimestamp();
-            foreach (var e in call.ResponseStream.Current.Events)
-            {
-                var value = e.Kv.Value.Span;
-                if (value.Length >= 8)
-                {
-                    recorder.Record(BinaryPrimitives.ReadInt64LittleEndian(value), now);
-                }
-            }
+            tally.Record(call.ResponseStream.Current.Stamps, Stopwatch.GetTimestamp());
         }
     }
 

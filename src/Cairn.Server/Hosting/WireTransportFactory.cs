@@ -1,23 +1,51 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Cairn.Server.Hosting;
 
-/// <summary>Kestrel's socket transport, plus a listener for the hand-off endpoint that never accepts.</summary>
+/// <summary>
+/// Kestrel's socket transport, whose connections get the member's <see cref="PinnedBlockPool"/>
+/// for Kestrel's HTTP buffers, plus a listener for the hand-off endpoint that never accepts.
+/// </summary>
 internal sealed class WireTransportFactory(ILoggerFactory loggerFactory) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     private readonly SocketTransportFactory _sockets = new(Options.Create(new SocketTransportOptions()), loggerFactory);
+    private readonly PooledMemory _memory = new(new PinnedBlockPool());
 
     public bool CanBind(EndPoint endpoint) => endpoint is HandOffEndPoint or IPEndPoint or UnixDomainSocketEndPoint;
 
-    public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default) =>
+    public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default) =>
         endpoint is HandOffEndPoint
-            ? ValueTask.FromResult<IConnectionListener>(new SilentListener(endpoint))
-            : _sockets.BindAsync(endpoint, cancellationToken);
+            ? new SilentListener(endpoint)
+            : new PooledListener(await _sockets.BindAsync(endpoint, cancellationToken).ConfigureAwait(false), _memory);
+
+    private sealed class PooledMemory(MemoryPool<byte> pool) : IMemoryPoolFeature
+    {
+        public MemoryPool<byte> MemoryPool { get; } = pool;
+    }
+
+    /// <summary>Hands each accepted connection the pool (Kestrel's HTTP layer takes its pool from this feature).</summary>
+    private sealed class PooledListener(IConnectionListener sockets, IMemoryPoolFeature memory) : IConnectionListener
+    {
+        public EndPoint EndPoint => sockets.EndPoint;
+
+        public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
+        {
+            var connection = await sockets.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            connection?.Features.Set(memory);
+            return connection;
+        }
+
+        public ValueTask UnbindAsync(CancellationToken cancellationToken = default) => sockets.UnbindAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => sockets.DisposeAsync();
+    }
 
     /// <summary>Waits for its unbinding and then tells Kestrel there is nothing more to accept.</summary>
     private sealed class SilentListener(EndPoint endpoint) : IConnectionListener

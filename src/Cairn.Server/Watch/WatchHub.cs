@@ -29,13 +29,15 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     private readonly object _gate = new();
     private readonly MvccStore _store;
     private readonly WatchResponseHeaders _headers;
-    private readonly SyncedWatchers _synced = new();
+    private readonly WatcherKeyIndex _synced = new();
     private readonly LinkedList<Watcher> _unsynced = new();
     private readonly RecentHistory _recent;
     private readonly HashSet<WatchStream> _streams = [];
     private readonly List<Watcher> _matches = [];
     private readonly List<Watcher> _touched = [];
     private readonly List<WatchResponseFrame> _frames = [];
+    private readonly List<Watcher> _handled = [];
+    private readonly CatchUpBatch _batch = new();
     private readonly CatchUpLoop _catchUp;
     private readonly Timer _stallCheck;
     private long _dispatched;
@@ -470,11 +472,14 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
 
     /// <summary>
     /// Under the lock: gives compacted responses to watchers that need history compaction
-    /// removed, serves those the recent history covers, and picks the next group to read from
-    /// the backend: the watchers of the oldest-waiting one's revision onwards, whose streams have
-    /// room. At most <see cref="WatchOptions.MaxWatchersPerRound"/> watchers are handled per
-    /// call, so the lock is never held for long. <paramref name="progressed"/> tells whether
-    /// anything was done without the backend (the caller then plans again at once).
+    /// removed, serves those the recent history covers (in one pass over it for all of them),
+    /// and picks the next group to read from the backend: the watchers of the oldest-waiting
+    /// one's revision onwards, whose streams have room. At most
+    /// <see cref="WatchOptions.MaxWatchersPerRound"/> watchers are handled per call, and the pass
+    /// over the history is bounded, so the lock is never held for long. Every watcher handled
+    /// that is still behind goes to the back of the queue, so a steady write load cannot keep
+    /// the ones at the front busy while the rest wait. <paramref name="progressed"/> tells
+    /// whether anything was done without the backend (the caller then plans again at once).
     /// </summary>
     internal CatchUpRound? PlanRound(out bool progressed)
     {
@@ -487,11 +492,9 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
             }
             long compacted = _store.CompactedRevision;
             var fromBackend = new List<Watcher>();
-            int handled = 0;
-            // Revisions looked through in memory: bounds the time the lock is held, whatever the backlog.
-            long visited = 0;
+            _handled.Clear();
             var node = _unsynced.First;
-            while (node is not null && handled < Options.MaxWatchersPerRound && visited < RecentVisitsPerRound)
+            while (node is not null && _handled.Count < Options.MaxWatchersPerRound)
             {
                 var w = node.Value;
                 node = node.Next;
@@ -499,31 +502,41 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
                 {
                     continue;
                 }
-                handled++;
-                visited += 1 + _recent.CountFrom(w.NextRevision);
+                _handled.Add(w);
                 if (w.NextRevision < compacted)
                 {
                     SendCompacted(w, compacted);
                     progressed = true;
                 }
-                else if (ServeFromRecent(w))
+                else if (w.NextRevision > _dispatched)
                 {
+                    MakeSynced(w);
                     progressed = true;
+                }
+                else if (_recent.Covers(w.NextRevision))
+                {
+                    _batch.Add(w, Math.Min(w.Stream.Queue.Room, Options.CatchUpReadBytes));
                 }
                 else
                 {
                     fromBackend.Add(w);
                 }
             }
+            progressed |= ServeBatchFromRecent(fromBackend);
+            foreach (var w in _handled)
+            {
+                if (w.State == WatcherState.Unsynced)
+                {
+                    _unsynced.Remove(w.CatchUpNode!);
+                    _unsynced.AddLast(w.CatchUpNode!);
+                }
+            }
+            _handled.Clear();
             if (fromBackend.Count == 0)
             {
                 return null;
             }
-            // Fairness: the group is the first waiting watcher's; it goes to the back of the queue.
-            var first = fromBackend[0];
-            _unsynced.Remove(first.CatchUpNode!);
-            _unsynced.AddLast(first.CatchUpNode!);
-            long from = first.NextRevision;
+            long from = fromBackend[0].NextRevision;
             var members = new List<(Watcher, long)>();
             foreach (var w in fromBackend)
             {
@@ -539,7 +552,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     /// <summary>
     /// Under the lock: queues what a round read for each member still waiting where it was, if
     /// its stream has room (otherwise the round's work for it is dropped and done again later),
-    /// and syncs those that reached the present.
+    /// and syncs those that reached the present; the rest is served from the recent history.
     /// </summary>
     internal void CompleteRound(CatchUpRound round, long readUpTo, IReadOnlyList<RevisionEvents> history)
     {
@@ -563,11 +576,12 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
                 {
                     MakeSynced(w);
                 }
-                else
+                else if (_recent.Covers(w.NextRevision) && w.Stream.Queue.HasRoom)
                 {
-                    ServeFromRecent(w);
+                    _batch.Add(w, Math.Min(w.Stream.Queue.Room, Options.CatchUpReadBytes));
                 }
             }
+            ServeBatchFromRecent(null);
         }
     }
 
@@ -592,61 +606,56 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     }
 
     /// <summary>
-    /// Queues the watcher's events from the recent history, if it covers them (with prev_kv when
-    /// the watcher needs it) and its stream has room, as far as the room goes; syncs the watcher
-    /// when that reaches the present. True when the watcher needed nothing from the backend.
+    /// Under the lock: queues each watcher of the batch its events from the recent history, as
+    /// far as its stream's room goes, and syncs those that reached the present. A watcher whose
+    /// stream filled meanwhile stays where it was; one that needs the backend after all (a
+    /// prev_kv the history lacks) goes to <paramref name="needBackend"/> (or waits for the next
+    /// round when there is none). True when some watcher moved on.
     /// </summary>
-    private bool ServeFromRecent(Watcher w)
+    private bool ServeBatchFromRecent(List<Watcher>? needBackend)
     {
-        if (w.NextRevision > _dispatched)
-        {
-            MakeSynced(w);
-            return true;
-        }
-        if (!_recent.Covers(w.NextRevision))
+        if (_batch.Count == 0)
         {
             return false;
         }
-        var events = new List<WatchEvent>();
-        long room = Math.Min(w.Stream.Queue.Room, Options.CatchUpReadBytes);
-        long bytes = 0;
-        long servedUpTo = w.NextRevision - 1;
-        foreach (var revision in _recent.From(w.NextRevision))
+        bool progressed = false;
+        _batch.Collect(_recent, RecentVisitsPerRound);
+        long headerRevision = -1;
+        ByteString? header = null;
+        foreach (var w in _batch.Members)
         {
-            if (bytes >= room)
+            var c = w.CatchUp;
+            if (c.NeedsBackend)
             {
-                break;
+                needBackend?.Add(w);
+                continue;
             }
-            foreach (var e in revision.Events)
+            long servedUpTo = Math.Min(c.ServedUpTo, _dispatched);
+            if (c.Events.Count > 0)
             {
-                if (w.Range.Contains(e.Key))
+                if (servedUpTo != headerRevision)
                 {
-                    if (w.PreviousKeyValues && !e.PreviousLookedUp && !e.IsCreate)
-                    {
-                        // prev_kv was not looked up then: the backend path looks it up.
-                        return false;
-                    }
-                    events.Add(e);
-                    bytes += e.ApproximateSize;
+                    headerRevision = servedUpTo;
+                    header = _headers.Encode(servedUpTo);
+                }
+                if (!TryQueue(w, c.Events, header!))
+                {
+                    continue; // full: it stays unsynced until the stream drains
                 }
             }
-            servedUpTo = revision.Revision;
+            if (servedUpTo < w.NextRevision)
+            {
+                continue;
+            }
+            progressed = true;
+            w.NextRevision = servedUpTo + 1;
+            if (w.NextRevision > _dispatched)
+            {
+                MakeSynced(w);
+            }
         }
-        bool reachedPresent = servedUpTo >= _dispatched;
-        if (reachedPresent)
-        {
-            servedUpTo = _dispatched;
-        }
-        if (events.Count > 0 && !TryQueue(w, events, _headers.Encode(servedUpTo)))
-        {
-            return true; // full: it stays unsynced until the stream drains
-        }
-        w.NextRevision = servedUpTo + 1;
-        if (reachedPresent)
-        {
-            MakeSynced(w);
-        }
-        return true;
+        _batch.Clear();
+        return progressed;
     }
 
     private void SendCompacted(Watcher w, long compacted)

@@ -63,7 +63,7 @@ internal sealed class Watcher
     /// <summary>Set when events were queued since the last progress tick (a tick then sends nothing).</summary>
     public bool EventsSinceProgressTick { get; set; }
 
-    /// <summary>Its place in the synced group's list for its key or range (for O(1) removal).</summary>
+    /// <summary>Its place in its key index's list for its key or range (for O(1) removal).</summary>
     internal int GroupSlot { get; set; } = -1;
 
     /// <summary>Its node in the hub's catch-up queue while unsynced.</summary>
@@ -73,6 +73,11 @@ internal sealed class Watcher
     internal long MatchedRevision { get; set; }
 
     internal List<WatchEvent> Matched { get; } = new(1);
+
+    /// <summary>Scratch for the catch-up batch it is in (allocated the first time it falls behind).</summary>
+    internal CatchUpScratch CatchUp => _catchUp ??= new();
+
+    private CatchUpScratch? _catchUp;
 
     /// <summary>True when the watcher wants the event after its filters.</summary>
     public bool Accepts(WatchEvent e) =>

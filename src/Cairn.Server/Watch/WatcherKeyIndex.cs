@@ -4,17 +4,19 @@ using Cairn.Storage;
 namespace Cairn.Server.Watch;
 
 /// <summary>
-/// The watchers that are up to date (etcd's synced watcherGroup), found by the key of an event:
-/// single-key watchers through a hash table, range watchers through their distinct ranges (many
-/// watchers on one prefix share one entry). Adding and removing are O(1). Used under the hub's lock.
+/// Watchers found by the key of an event (etcd's watcherGroup): single-key watchers through a
+/// hash table, range watchers through their distinct ranges (many watchers on one prefix share
+/// one entry). Adding and removing are O(1). The hub keeps its synced watchers in one, and a
+/// catch-up batch its members in another; a watcher is in at most one at a time (its
+/// <see cref="Watcher.GroupSlot"/> is its place there). Used under the hub's lock.
 /// </summary>
-internal sealed class SyncedWatchers
+internal sealed class WatcherKeyIndex
 {
     private readonly Dictionary<byte[], List<Watcher>> _byKey = new(ByteArrayComparer.Instance);
     private readonly Dictionary<byte[], List<Watcher>>.AlternateLookup<ReadOnlySpan<byte>> _byKeySpan;
     private readonly List<RangeEntry> _ranges = [];
 
-    public SyncedWatchers()
+    public WatcherKeyIndex()
     {
         _byKeySpan = _byKey.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
@@ -32,7 +34,7 @@ internal sealed class SyncedWatchers
     public void Remove(Watcher watcher)
     {
         var list = ListFor(watcher, create: false)
-            ?? throw new InvalidOperationException($"{watcher} is not in the synced group");
+            ?? throw new InvalidOperationException($"{watcher} is not in the group");
         int slot = watcher.GroupSlot;
         var last = list[^1];
         list[slot] = last;
@@ -44,6 +46,14 @@ internal sealed class SyncedWatchers
         {
             DropEmpty(watcher);
         }
+    }
+
+    /// <summary>Forgets every watcher at once (their slots are not reset: each is added elsewhere or dropped).</summary>
+    public void Clear()
+    {
+        _byKey.Clear();
+        _ranges.Clear();
+        Count = 0;
     }
 
     /// <summary>Adds to <paramref name="into"/> every watcher whose range holds <paramref name="key"/>.</summary>
