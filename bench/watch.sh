@@ -5,7 +5,8 @@
 # shared machine). Both servers run side by side on fresh data dirs; the same C# client
 # (bench/Cairn.Bench watch-fanout) measures each, alternating rounds; each side keeps its best.
 # Usage: bench/watch.sh [ROUNDS] [RATES] [SECONDS]   (defaults: 3, 200,500,1000,2000, 10)
-# Environment: WATCHERS (10000), KEYS (100), STREAMS (100), DIR (where data dirs go, /tmp).
+# Environment: WATCHERS (10000), KEYS (100), STREAMS (100), DIR (where data dirs go, /tmp),
+# FIRST_WARMUP (seconds of puts before the first row, 20: cairn compiles its hot paths meanwhile).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-3}"
@@ -37,7 +38,7 @@ start etcd etcd 23792 23802; etcd_pid=${pids[-1]}
 
 run() { # url pid
   "$work/bench-bin/Cairn.Bench" watch-fanout --target "$1" --server-pid "$2" --watchers "$watchers" --keys "$keys" \
-    --streams "$streams" --rates "$rates" --seconds "$seconds" --warmup 2 | awk '$1 ~ /^[0-9]+$/'
+    --streams "$streams" --rates "$rates" --seconds "$seconds" --warmup 2 --first-warmup "${FIRST_WARMUP:-20}" | awk '$1 ~ /^[0-9]+$/'
 }
 : >"$work/cairn.rows"; : >"$work/etcd.rows"
 for _ in $(seq "$rounds"); do
@@ -58,3 +59,12 @@ for rate in ${rates//,/ }; do
   printf '%8s | %12s %9s %9s | %12s %9s %9s | %8.2f %8.2f\n' "$rate" "$ce" "$cp" "$cc" "$ee" "$ep" "$ec" \
     "$(awk -v a="$ce" -v b="$ee" 'BEGIN { print a / b }')" "$(awk -v a="$ec" -v b="$cc" 'BEGIN { print a / b }')"
 done
+
+# The ceiling: each server's most events/s in any row (any rate, any round), with that row's p99.
+peak() { # file -> "events/s p99 rate"
+  awk '{ v = $3; gsub(/,/, "", v); p = $5; if (v + 0 > b + 0) { b = v; bp = p; br = $1 } } END { print b, bp, br }' "$1"
+}
+read -r cpk cpp cpr <<<"$(peak "$work/cairn.rows")"
+read -r epk epp epr <<<"$(peak "$work/etcd.rows")"
+printf 'peak: cairn %s events/s (p99 %s ms, at %s puts/s), etcd %s events/s (p99 %s ms, at %s puts/s): %.2fx\n' \
+  "$cpk" "$cpp" "$cpr" "$epk" "$epp" "$epr" "$(awk -v a="$cpk" -v b="$epk" 'BEGIN { print a / b }')"

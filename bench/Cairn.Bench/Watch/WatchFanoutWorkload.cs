@@ -21,7 +21,7 @@ public sealed class WatchFanoutWorkload : IWorkload
     public string Name => "watch-fanout";
 
     public string Description =>
-        "watch fan-out: events/s and put-to-event p99 --target URL [--watchers 10000] [--keys 100] [--streams 100] [--connections 1] [--rates 100,500,1000] [--seconds 10] [--warmup 2] [--value-size 256] [--server-pid PID]";
+        "watch fan-out: events/s and put-to-event p99 --target URL [--watchers 10000] [--keys 100] [--streams 100] [--connections 1] [--rates 100,500,1000] [--seconds 10] [--warmup 2] [--first-warmup 20] [--value-size 256] [--server-pid PID]";
 
     public async Task<int> RunAsync(string[] args)
     {
@@ -58,8 +58,9 @@ public sealed class WatchFanoutWorkload : IWorkload
         Console.WriteLine($"{"rate",8} {"puts/s",10} {"events/s",12} {"p50 ms",9} {"p99 ms",9} {"max ms",9} {"missing",9} {"srv CPU µs/event",17}");
 
         long watchersPerKey = o.Watchers / o.Keys;
-        // A fresh server is still compiling its hot paths: a longer first warm-up keeps that out of the first row.
-        await PutAtRateAsync(putChannel, keys, o.ValueSize, o.Rates[0], TimeSpan.FromSeconds(5), recorder, watchersPerKey);
+        // A fresh server is still compiling its hot paths (cairn's JIT took a tenth of its CPU
+        // for the first 20 s under this load): a long first warm-up keeps that out of the rows.
+        await PutAtRateAsync(putChannel, keys, o.ValueSize, o.Rates[0], TimeSpan.FromSeconds(o.FirstWarmup), recorder, watchersPerKey);
         foreach (var rate in o.Rates)
         {
             await PutAtRateAsync(putChannel, keys, o.ValueSize, rate, TimeSpan.FromSeconds(o.Warmup), recorder, watchersPerKey);
@@ -163,12 +164,12 @@ public sealed class WatchFanoutWorkload : IWorkload
         return new RateResult(puts, events, puts / seconds, inWindow / seconds, p50, p99, max);
     }
 
-    private sealed record FanoutOptions(string Target, int Watchers, int Keys, int Streams, int Connections, int[] Rates, int Seconds, int Warmup, int ValueSize, int ServerPid)
+    private sealed record FanoutOptions(string Target, int Watchers, int Keys, int Streams, int Connections, int[] Rates, int Seconds, int Warmup, int FirstWarmup, int ValueSize, int ServerPid)
     {
         public static FanoutOptions Parse(string[] args)
         {
             string? target = null;
-            int watchers = 10000, keys = 100, streams = 100, connections = 1, seconds = 10, warmup = 2, valueSize = 256, serverPid = 0;
+            int watchers = 10000, keys = 100, streams = 100, connections = 1, seconds = 10, warmup = 2, firstWarmup = 20, valueSize = 256, serverPid = 0;
             int[] rates = [100, 500, 1000];
             for (int i = 0; i < args.Length; i++)
             {
@@ -184,12 +185,13 @@ public sealed class WatchFanoutWorkload : IWorkload
                     case "--rates": rates = [.. Next().Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture))]; break;
                     case "--seconds": seconds = NextInt(); break;
                     case "--warmup": warmup = NextInt(); break;
+                    case "--first-warmup": firstWarmup = NextInt(); break;
                     case "--value-size": valueSize = NextInt(); break;
                     case "--server-pid": serverPid = NextInt(); break;
                     default: throw new ArgumentException($"unknown option {args[i]}");
                 }
             }
-            return new FanoutOptions(target ?? throw new ArgumentException("--target URL is required"), watchers, keys, streams, connections, rates, seconds, warmup, valueSize, serverPid);
+            return new FanoutOptions(target ?? throw new ArgumentException("--target URL is required"), watchers, keys, streams, connections, rates, seconds, warmup, firstWarmup, valueSize, serverPid);
         }
     }
 }

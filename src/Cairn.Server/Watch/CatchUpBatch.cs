@@ -11,7 +11,7 @@ namespace Cairn.Server.Watch;
 /// </summary>
 internal sealed class CatchUpBatch
 {
-    private readonly WatcherKeyIndex _index = new();
+    private readonly WatcherKeyIndex _index = new(trackSlots: false);
     private readonly List<Watcher> _members = [];
     private readonly List<Watcher> _matches = [];
 
@@ -19,10 +19,14 @@ internal sealed class CatchUpBatch
 
     public IReadOnlyList<Watcher> Members => _members;
 
+    /// <summary>The lowest next revision of the members (where a pass over the history starts).</summary>
+    public long LowestNextRevision { get; private set; } = long.MaxValue;
+
     /// <summary>Adds an unsynced watcher that may be given up to <paramref name="room"/> bytes of events.</summary>
     public void Add(Watcher watcher, long room)
     {
         watcher.CatchUp.Reset(room, watcher.NextRevision - 1);
+        LowestNextRevision = Math.Min(LowestNextRevision, watcher.NextRevision);
         _members.Add(watcher);
         _index.Add(watcher);
     }
@@ -30,27 +34,29 @@ internal sealed class CatchUpBatch
     /// <summary>
     /// Gathers each member's events from its next revision on, whole revisions only, until its
     /// room is used, the history ends, or <paramref name="maxRevisions"/> revisions were passed.
-    /// A member then holds its events and the last revision they cover
-    /// (<see cref="CatchUpScratch.ServedUpTo"/>), or <see cref="CatchUpScratch.NeedsBackend"/>
-    /// when it wants a prev_kv the history did not look up.
+    /// <paramref name="history"/> holds, in order, every revision with events from the lowest
+    /// next revision of the members up to <paramref name="coveredUpTo"/>. A member then holds
+    /// its events and the last revision they cover (<see cref="CatchUpScratch.ServedUpTo"/>), or
+    /// <see cref="CatchUpScratch.NeedsBackend"/> when it wants a prev_kv the history lacks.
     /// </summary>
-    public void Collect(RecentHistory history, long maxRevisions)
+    public void Collect(IEnumerable<RevisionEvents> history, long coveredUpTo, long maxRevisions)
     {
         if (_members.Count == 0)
         {
             return;
         }
-        long from = long.MaxValue;
-        foreach (var w in _members)
-        {
-            from = Math.Min(from, w.NextRevision);
-        }
-        long passedTo = from - 1;
+        long from = LowestNextRevision;
+        long passedTo = coveredUpTo;
         long passed = 0;
-        foreach (var revision in history.From(from))
+        foreach (var revision in history)
         {
+            if (revision.Revision < from)
+            {
+                continue;
+            }
             if (passed++ == maxRevisions)
             {
+                passedTo = revision.Revision - 1;
                 break;
             }
             foreach (var e in revision.Events)
@@ -62,7 +68,6 @@ internal sealed class CatchUpBatch
                     Gather(w, revision.Revision, e);
                 }
             }
-            passedTo = revision.Revision;
         }
         _matches.Clear();
         foreach (var w in _members)
@@ -113,6 +118,7 @@ internal sealed class CatchUpBatch
         }
         _members.Clear();
         _index.Clear();
+        LowestNextRevision = long.MaxValue;
     }
 }
 

@@ -21,6 +21,9 @@ internal sealed class CatchUpLoop : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _running;
 
+    // The last backend read, reused by the rounds after it that start within it.
+    private BackendRead? _lastRead;
+
     public CatchUpLoop(WatchHub hub, MvccStore store, IRevisionBackend backend)
     {
         _hub = hub;
@@ -86,7 +89,7 @@ internal sealed class CatchUpLoop : IAsyncDisposable
     /// <summary>Plans, reads and completes one round; false when there was nothing to do.</summary>
     internal bool RunRound()
     {
-        var round = _hub.PlanRound(out bool progressed);
+        var round = _hub.PlanRound(_lastRead is { } last ? new RevisionSpan(last.From, last.ReadUpTo) : RevisionSpan.Empty, out bool progressed);
         if (round is null)
         {
             return progressed;
@@ -97,6 +100,7 @@ internal sealed class CatchUpLoop : IAsyncDisposable
         {
             // A compaction began during the read and may have removed records it needed: the
             // next round tells the watchers below it that they were compacted.
+            _lastRead = null;
             return true;
         }
         LookUpPreviousValues(round, history);
@@ -104,8 +108,18 @@ internal sealed class CatchUpLoop : IAsyncDisposable
         return true;
     }
 
-    private (List<RevisionEvents> History, long ReadUpTo) Read(CatchUpRound round)
+    /// <summary>
+    /// The history from the round's first revision: what the last read holds of it when that
+    /// read started at or before it and reached it (many watchers fall behind together, and the
+    /// rounds serving them one group after another all need the same revisions), otherwise a
+    /// new read of whole revisions, at most <see cref="WatchOptions.CatchUpReadBytes"/> of records.
+    /// </summary>
+    private (IReadOnlyList<RevisionEvents> History, long ReadUpTo) Read(CatchUpRound round)
     {
+        if (_lastRead is { } last && last.From <= round.From && round.From <= last.ReadUpTo)
+        {
+            return (last.History, Math.Min(last.ReadUpTo, round.Target));
+        }
         var history = new List<RevisionEvents>();
         var events = new List<WatchEvent>();
         long budget = _hub.Options.CatchUpReadBytes;
@@ -131,10 +145,6 @@ internal sealed class CatchUpLoop : IAsyncDisposable
             }
             bytes += record.Length;
             var kv = KeyValue.Parser.ParseFrom(record);
-            if (!AnyWatches(round, kv.Key.Span))
-            {
-                return true;
-            }
             var e = isTombstone
                 ? new Event { Type = Event.Types.EventType.Delete, Kv = new KeyValue { Key = kv.Key, ModRevision = at.Main } }
                 : new Event { Kv = kv };
@@ -145,27 +155,16 @@ internal sealed class CatchUpLoop : IAsyncDisposable
         {
             history.Add(new RevisionEvents(revision, [.. events]));
         }
+        _lastRead = new BackendRead(round.From, readUpTo, history);
         return (history, readUpTo);
-    }
-
-    private static bool AnyWatches(CatchUpRound round, ReadOnlySpan<byte> key)
-    {
-        foreach (var (w, _) in round.Members)
-        {
-            if (w.Range.Contains(key))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     /// <summary>
     /// Looks up prev_kv, as etcd's stream does (the key at the revision before the event), for
     /// the events a member wanting it will get; one that compaction removed is left out, as etcd
-    /// leaves it out.
+    /// leaves it out. An event looked up once keeps its prev_kv for later rounds reusing the read.
     /// </summary>
-    private void LookUpPreviousValues(CatchUpRound round, List<RevisionEvents> history)
+    private void LookUpPreviousValues(CatchUpRound round, IReadOnlyList<RevisionEvents> history)
     {
         bool anyWants = false;
         foreach (var (w, _) in round.Members)
@@ -176,13 +175,14 @@ internal sealed class CatchUpLoop : IAsyncDisposable
         {
             return;
         }
+        var matches = new List<Watcher>();
         for (int r = 0; r < history.Count; r++)
         {
             var events = history[r].Events;
             for (int i = 0; i < events.Length; i++)
             {
                 var e = events[i];
-                if (e.IsCreate || !WantedWithPrevious(round, e))
+                if (e.IsCreate || e.PreviousLookedUp || e.Revision < round.From || !WantedWithPrevious(round, e, matches))
                 {
                     continue;
                 }
@@ -193,11 +193,13 @@ internal sealed class CatchUpLoop : IAsyncDisposable
         }
     }
 
-    private static bool WantedWithPrevious(CatchUpRound round, WatchEvent e)
+    private static bool WantedWithPrevious(CatchUpRound round, WatchEvent e, List<Watcher> matches)
     {
-        foreach (var (w, next) in round.Members)
+        matches.Clear();
+        round.Index.Collect(e.Key, matches);
+        foreach (var w in matches)
         {
-            if (w.PreviousKeyValues && e.Revision >= next && w.Range.Contains(e.Key))
+            if (w.PreviousKeyValues)
             {
                 return true;
             }
@@ -226,3 +228,6 @@ internal sealed class CatchUpLoop : IAsyncDisposable
         _stop.Dispose();
     }
 }
+
+/// <summary>Every revision with events from <paramref name="From"/> to <paramref name="ReadUpTo"/>, as read from the backend.</summary>
+internal sealed record BackendRead(long From, long ReadUpTo, List<RevisionEvents> History);

@@ -1,6 +1,25 @@
 using System.Threading.Channels;
+using Google.Protobuf;
 
 namespace Cairn.Server.Watch;
+
+/// <summary>
+/// One response waiting in a stream's queue: a whole frame (created, canceled, progress,
+/// compacted, fragments), or an event response spelled out — its header, its events' shared
+/// bytes and the watch ID — so that the hundreds of thousands of event responses a second a
+/// busy member queues cost no object each (they used to be a frame each, and the ones waiting
+/// in full queues survived into older generations, which made every collection longer).
+/// </summary>
+internal readonly record struct QueuedResponse(WatchResponseFrame? Frame, ByteString? Header, IReadOnlyList<ByteString>? Events, long WatchId, int Size)
+{
+    public static QueuedResponse Of(WatchResponseFrame frame) => new(frame, null, null, 0, frame.CalculateSize());
+
+    public static QueuedResponse OfEvents(ByteString header, IReadOnlyList<ByteString> events, long watchId) =>
+        new(null, header, events, watchId, WatchResponseFrame.EventsSize(header, events, watchId));
+
+    /// <summary>The frame to write: its own, or <paramref name="reusable"/> made this event response.</summary>
+    public WatchResponseFrame ToFrame(WatchResponseFrame reusable) => Frame ?? reusable.Reset(Header!, Events!, WatchId, Size);
+}
 
 /// <summary>
 /// The responses of one stream waiting for its client, in the order they must be sent, with
@@ -11,8 +30,8 @@ namespace Cairn.Server.Watch;
 /// </summary>
 internal sealed class ResponseQueue
 {
-    private readonly Channel<WatchResponseFrame> _frames =
-        Channel.CreateUnbounded<WatchResponseFrame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<QueuedResponse> _frames =
+        Channel.CreateUnbounded<QueuedResponse>(new UnboundedChannelOptions { SingleReader = true });
     private readonly long _capacity;
     private long _bytes;
     private TaskCompletionSource? _roomWaiter;
@@ -35,13 +54,16 @@ internal sealed class ResponseQueue
     public long Room => Math.Max(0, _capacity - Bytes);
 
     /// <summary>Queues a response whatever the size already queued.</summary>
-    public void Enqueue(WatchResponseFrame frame)
+    public void Enqueue(WatchResponseFrame frame) => Enqueue(QueuedResponse.Of(frame));
+
+    /// <summary>Queues a response whatever the size already queued.</summary>
+    public void Enqueue(QueuedResponse response)
     {
-        Interlocked.Add(ref _bytes, frame.CalculateSize());
-        if (!_frames.Writer.TryWrite(frame))
+        Interlocked.Add(ref _bytes, response.Size);
+        if (!_frames.Writer.TryWrite(response))
         {
             // Closed: the stream is gone; nobody will send it.
-            Interlocked.Add(ref _bytes, -frame.CalculateSize());
+            Interlocked.Add(ref _bytes, -response.Size);
         }
     }
 
@@ -50,15 +72,15 @@ internal sealed class ResponseQueue
     /// <summary>Whether responses wait behind the one being handled.</summary>
     public bool HasQueued => _frames.Reader.TryPeek(out _);
 
-    public bool TryDequeue(out WatchResponseFrame frame) => _frames.Reader.TryRead(out frame!);
+    public bool TryDequeue(out QueuedResponse response) => _frames.Reader.TryRead(out response);
 
     /// <summary>
-    /// Accounts a dequeued response as sent. Returns true when this brought the queue down to
-    /// half its capacity (catch-up may resume for the stream's watchers).
+    /// Accounts dequeued responses of <paramref name="size"/> bytes as sent. Returns true when
+    /// this brought the queue down to half its capacity (catch-up may resume for the stream's
+    /// watchers).
     /// </summary>
-    public bool Sent(WatchResponseFrame frame)
+    public bool Sent(long size)
     {
-        long size = frame.CalculateSize();
         long after = Interlocked.Add(ref _bytes, -size);
         if (after < _capacity)
         {
@@ -97,9 +119,9 @@ internal sealed class ResponseQueue
     public void Close()
     {
         _frames.Writer.TryComplete();
-        while (_frames.Reader.TryRead(out var frame))
+        while (_frames.Reader.TryRead(out var response))
         {
-            Interlocked.Add(ref _bytes, -frame.CalculateSize());
+            Interlocked.Add(ref _bytes, -response.Size);
         }
         Interlocked.Exchange(ref _roomWaiter, null)?.TrySetResult();
     }

@@ -12,14 +12,14 @@ internal static class WatchFrames
     /// <c>fragment</c> set on all but the last (etcd's sendFragments: a fragment holds at least
     /// one event and stays under the limit when it holds more).
     /// </summary>
-    public static void Build(Watcher watcher, IReadOnlyList<WatchEvent> events, ByteString header, int fragmentBytes, List<WatchResponseFrame> into)
+    public static void Build(Watcher watcher, IReadOnlyList<WatchEvent> events, ByteString header, int fragmentBytes, List<QueuedResponse> into)
     {
         if (events.Count == 1)
         {
             // The common case: one event, one list shared by every watcher that gets it.
             if (watcher.Accepts(events[0]))
             {
-                into.Add(new WatchResponseFrame(header, events[0].Alone(watcher.PreviousKeyValues)) { WatchId = watcher.Id });
+                into.Add(QueuedResponse.OfEvents(header, events[0].Alone(watcher.PreviousKeyValues), watcher.Id));
             }
             return;
         }
@@ -35,8 +35,8 @@ internal static class WatchFrames
         {
             return;
         }
-        var whole = new WatchResponseFrame(header, encoded) { WatchId = watcher.Id };
-        if (!watcher.Fragment || encoded.Count < 2 || whole.CalculateSize() < fragmentBytes)
+        var whole = QueuedResponse.OfEvents(header, encoded, watcher.Id);
+        if (!watcher.Fragment || encoded.Count < 2 || whole.Size < fragmentBytes)
         {
             into.Add(whole);
             return;
@@ -44,7 +44,7 @@ internal static class WatchFrames
         Fragment(watcher.Id, header, encoded, fragmentBytes, into);
     }
 
-    private static void Fragment(long watchId, ByteString header, List<ByteString> encoded, int fragmentBytes, List<WatchResponseFrame> into)
+    private static void Fragment(long watchId, ByteString header, List<ByteString> encoded, int fragmentBytes, List<QueuedResponse> into)
     {
         int emptySize = new WatchResponseFrame(header) { WatchId = watchId, Fragment = true }.CalculateSize();
         int start = 0;
@@ -62,11 +62,11 @@ internal static class WatchFrames
                 size += eventSize;
                 end++;
             }
-            into.Add(new WatchResponseFrame(header, encoded.GetRange(start, end - start))
+            into.Add(QueuedResponse.Of(new WatchResponseFrame(header, encoded.GetRange(start, end - start))
             {
                 WatchId = watchId,
                 Fragment = end < encoded.Count,
-            });
+            }));
             start = end;
         }
     }

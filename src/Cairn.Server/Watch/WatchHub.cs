@@ -35,7 +35,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     private readonly HashSet<WatchStream> _streams = [];
     private readonly List<Watcher> _matches = [];
     private readonly List<Watcher> _touched = [];
-    private readonly List<WatchResponseFrame> _frames = [];
+    private readonly List<QueuedResponse> _frames = [];
     private readonly List<Watcher> _handled = [];
     private readonly CatchUpBatch _batch = new();
     private readonly CatchUpLoop _catchUp;
@@ -459,9 +459,9 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
             _frames.Clear();
             return false;
         }
-        foreach (var frame in _frames)
+        foreach (var response in _frames)
         {
-            watcher.Stream.Queue.Enqueue(frame);
+            watcher.Stream.Queue.Enqueue(response);
         }
         _frames.Clear();
         watcher.EventsSinceProgressTick = true;
@@ -481,7 +481,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     /// the ones at the front busy while the rest wait. <paramref name="progressed"/> tells
     /// whether anything was done without the backend (the caller then plans again at once).
     /// </summary>
-    internal CatchUpRound? PlanRound(out bool progressed)
+    internal CatchUpRound? PlanRound(RevisionSpan lastRead, out bool progressed)
     {
         progressed = false;
         lock (_gate)
@@ -536,47 +536,50 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
             {
                 return null;
             }
-            long from = fromBackend[0].NextRevision;
-            var members = new List<(Watcher, long)>();
+            // The watchers the last backend read still serves go first (no read at all); otherwise
+            // the read starts at the oldest, so that the rounds after it, serving the others of a
+            // crowd that fell behind together, find their revisions in it too.
+            bool anyInLastRead = false;
             foreach (var w in fromBackend)
             {
-                if (w.NextRevision >= from)
+                anyInLastRead |= lastRead.Contains(w.NextRevision);
+            }
+            long from = long.MaxValue;
+            var members = new List<(Watcher, long)>();
+            var index = new WatcherKeyIndex(trackSlots: false);
+            foreach (var w in fromBackend)
+            {
+                if (!anyInLastRead || lastRead.Contains(w.NextRevision))
                 {
+                    from = Math.Min(from, w.NextRevision);
                     members.Add((w, w.NextRevision));
+                    index.Add(w);
                 }
             }
-            return new CatchUpRound(from, _dispatched, compacted, members);
+            return new CatchUpRound(from, _dispatched, compacted, members, index);
         }
     }
 
     /// <summary>
-    /// Under the lock: queues what a round read for each member still waiting where it was, if
-    /// its stream has room (otherwise the round's work for it is dropped and done again later),
-    /// and syncs those that reached the present; the rest is served from the recent history.
+    /// Under the lock: queues what a round read for each member still waiting where it was (as
+    /// far as its stream's room goes; a member whose stream filled meanwhile gets nothing this
+    /// time), syncs those that reached the present, and serves the rest from the recent history.
     /// </summary>
     internal void CompleteRound(CatchUpRound round, long readUpTo, IReadOnlyList<RevisionEvents> history)
     {
         lock (_gate)
         {
-            ByteString? header = null;
             foreach (var (w, next) in round.Members)
             {
-                if (w.State != WatcherState.Unsynced || w.NextRevision != next || readUpTo < next || !w.Stream.Queue.HasRoom)
+                if (w.State == WatcherState.Unsynced && w.NextRevision == next && readUpTo >= next && w.Stream.Queue.HasRoom)
                 {
-                    // Moved on, or the round stopped before its revision, or no room: nothing for it this time.
-                    continue;
+                    _batch.Add(w, Math.Min(w.Stream.Queue.Room, Options.CatchUpReadBytes));
                 }
-                header ??= _headers.Encode(readUpTo);
-                if (!TryQueue(w, EventsFor(w, history, next), header))
-                {
-                    continue;
-                }
-                w.NextRevision = readUpTo + 1;
-                if (w.NextRevision > _dispatched)
-                {
-                    MakeSynced(w);
-                }
-                else if (_recent.Covers(w.NextRevision) && w.Stream.Queue.HasRoom)
+            }
+            ServeBatch(history, readUpTo, long.MaxValue, needBackend: null);
+            foreach (var (w, next) in round.Members)
+            {
+                if (w.State == WatcherState.Unsynced && w.NextRevision > next && _recent.Covers(w.NextRevision) && w.Stream.Queue.HasRoom)
                 {
                     _batch.Add(w, Math.Min(w.Stream.Queue.Room, Options.CatchUpReadBytes));
                 }
@@ -585,41 +588,25 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
         }
     }
 
-    private static List<WatchEvent> EventsFor(Watcher watcher, IReadOnlyList<RevisionEvents> history, long from)
-    {
-        var events = new List<WatchEvent>();
-        foreach (var revision in history)
-        {
-            if (revision.Revision < from)
-            {
-                continue;
-            }
-            foreach (var e in revision.Events)
-            {
-                if (watcher.Range.Contains(e.Key))
-                {
-                    events.Add(e);
-                }
-            }
-        }
-        return events;
-    }
+    private bool ServeBatchFromRecent(List<Watcher>? needBackend) =>
+        _batch.Count > 0 && ServeBatch(_recent.From(_batch.LowestNextRevision), _dispatched, RecentVisitsPerRound, needBackend);
 
     /// <summary>
-    /// Under the lock: queues each watcher of the batch its events from the recent history, as
-    /// far as its stream's room goes, and syncs those that reached the present. A watcher whose
-    /// stream filled meanwhile stays where it was; one that needs the backend after all (a
-    /// prev_kv the history lacks) goes to <paramref name="needBackend"/> (or waits for the next
-    /// round when there is none). True when some watcher moved on.
+    /// Under the lock: queues each watcher of the batch its events from <paramref name="history"/>
+    /// (every revision with events up to <paramref name="coveredUpTo"/>), as far as its stream's
+    /// room goes, and syncs those that reached the present. A watcher whose stream filled
+    /// meanwhile stays where it was; one that needs the backend after all (a prev_kv the history
+    /// lacks) goes to <paramref name="needBackend"/> (or waits for a later round when there is
+    /// none). True when some watcher moved on.
     /// </summary>
-    private bool ServeBatchFromRecent(List<Watcher>? needBackend)
+    private bool ServeBatch(IEnumerable<RevisionEvents> history, long coveredUpTo, long maxRevisions, List<Watcher>? needBackend)
     {
         if (_batch.Count == 0)
         {
             return false;
         }
         bool progressed = false;
-        _batch.Collect(_recent, RecentVisitsPerRound);
+        _batch.Collect(history, coveredUpTo, maxRevisions);
         long headerRevision = -1;
         ByteString? header = null;
         foreach (var w in _batch.Members)
@@ -715,5 +702,17 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     }
 }
 
-/// <summary>One catch-up round: read the backend from <paramref name="From"/> to <paramref name="Target"/> for <paramref name="Members"/> (each with the revision it waited at).</summary>
-internal sealed record CatchUpRound(long From, long Target, long CompactedRevision, List<(Watcher Watcher, long Next)> Members);
+/// <summary>The revisions from <paramref name="From"/> to <paramref name="To"/>, both included (empty when To &lt; From).</summary>
+internal readonly record struct RevisionSpan(long From, long To)
+{
+    public static RevisionSpan Empty => new(0, -1);
+
+    public bool Contains(long revision) => From <= revision && revision <= To;
+}
+
+/// <summary>
+/// One catch-up round: read the backend from <paramref name="From"/> to <paramref name="Target"/>
+/// for <paramref name="Members"/> (each with the revision it waited at), found by key through
+/// <paramref name="Index"/> (read outside the hub's lock: a watcher's range and options never change).
+/// </summary>
+internal sealed record CatchUpRound(long From, long Target, long CompactedRevision, List<(Watcher Watcher, long Next)> Members, WatcherKeyIndex Index);

@@ -25,7 +25,8 @@ public sealed class WatchResponseFrame : IMessage<WatchResponseFrame>, IBufferMe
 
     private static readonly MessageParser<WatchResponseFrame> FrameParser = new(() => new WatchResponseFrame(ByteString.Empty));
 
-    private readonly IReadOnlyList<ByteString> _events;
+    private IReadOnlyList<ByteString> _events;
+    private long _watchId;
     private int _size = -1;
 
     /// <param name="header">The encoded <c>ResponseHeader</c>.</param>
@@ -38,9 +39,9 @@ public sealed class WatchResponseFrame : IMessage<WatchResponseFrame>, IBufferMe
 
     public static MessageParser<WatchResponseFrame> Parser => FrameParser;
 
-    public ByteString Header { get; }
+    public ByteString Header { get; private set; }
 
-    public long WatchId { get; init; }
+    public long WatchId { get => _watchId; init => _watchId = value; }
 
     public bool Created { get; init; }
 
@@ -56,6 +57,36 @@ public sealed class WatchResponseFrame : IMessage<WatchResponseFrame>, IBufferMe
 
     /// <summary>The response's descriptor: the bytes are a <see cref="WatchResponse"/>.</summary>
     public MessageDescriptor Descriptor => WatchResponse.Descriptor;
+
+    /// <summary>The size of a response carrying only <paramref name="header"/>, a watch ID and events (the event response).</summary>
+    internal static int EventsSize(ByteString header, IReadOnlyList<ByteString> events, long watchId)
+    {
+        int size = 1 + CodedOutputStream.ComputeBytesSize(header);
+        if (watchId != 0)
+        {
+            size += 1 + CodedOutputStream.ComputeInt64Size(watchId);
+        }
+        for (int i = 0; i < events.Count; i++)
+        {
+            size += 1 + CodedOutputStream.ComputeBytesSize(events[i]);
+        }
+        return size;
+    }
+
+    /// <summary>
+    /// Makes this frame (one made with a header alone) the event response of
+    /// <paramref name="watchId"/>: a stream's send loop writes every queued event response
+    /// through one such frame, each written before the next is set, so queuing an event costs
+    /// no object.
+    /// </summary>
+    internal WatchResponseFrame Reset(ByteString header, IReadOnlyList<ByteString> events, long watchId, int size)
+    {
+        Header = header;
+        _events = events;
+        _watchId = watchId;
+        _size = size;
+        return this;
+    }
 
     public int CalculateSize()
     {

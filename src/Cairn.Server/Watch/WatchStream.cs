@@ -77,17 +77,23 @@ public sealed class WatchStream : IDisposable
     {
         const int MaxBatch = 64;
         var buffered = responses as IGrpcBufferedStreamWriter<WatchResponseFrame>;
-        var batch = new List<WatchResponseFrame>(buffered is null ? 1 : MaxBatch);
+        // Every event response goes out through this one frame: each is written (serialized into
+        // the transport's buffer) before the next is set.
+        var reusable = new WatchResponseFrame(Google.Protobuf.ByteString.Empty);
+        int batched = 0;
+        long batchBytes = 0;
         bool started = false;
         try
         {
             while (await Queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (Queue.TryDequeue(out var frame))
+                while (Queue.TryDequeue(out var response))
                 {
-                    batch.Add(frame);
+                    var frame = response.ToFrame(reusable);
+                    batched++;
+                    batchBytes += response.Size;
                     // Buffering starts once the response has (its first write sends the headers).
-                    if (buffered is not null && started && Queue.HasQueued && batch.Count < MaxBatch)
+                    if (buffered is not null && started && Queue.HasQueued && batched < MaxBatch)
                     {
                         buffered.Buffer(frame);
                         continue;
@@ -97,7 +103,7 @@ public sealed class WatchStream : IDisposable
                     {
                         // The call's own token covers the write (the client leaving cancels it);
                         // a token of ours would cost a linked registration per write.
-                        if (batch.Count == 1)
+                        if (batched == 1)
                         {
                             await responses.WriteAsync(frame, CancellationToken.None).ConfigureAwait(false);
                         }
@@ -112,12 +118,9 @@ public sealed class WatchStream : IDisposable
                         Volatile.Write(ref _writeStartedAt, 0);
                     }
                     started = true;
-                    bool room = false;
-                    foreach (var sent in batch)
-                    {
-                        room |= Queue.Sent(sent);
-                    }
-                    batch.Clear();
+                    bool room = Queue.Sent(batchBytes);
+                    batched = 0;
+                    batchBytes = 0;
                     if (room)
                     {
                         _hub.OnStreamRoom(this);

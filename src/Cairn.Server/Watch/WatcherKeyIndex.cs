@@ -6,18 +6,21 @@ namespace Cairn.Server.Watch;
 /// <summary>
 /// Watchers found by the key of an event (etcd's watcherGroup): single-key watchers through a
 /// hash table, range watchers through their distinct ranges (many watchers on one prefix share
-/// one entry). Adding and removing are O(1). The hub keeps its synced watchers in one, and a
-/// catch-up batch its members in another; a watcher is in at most one at a time (its
-/// <see cref="Watcher.GroupSlot"/> is its place there). Used under the hub's lock.
+/// one entry). Adding and removing are O(1). The hub keeps its synced watchers in one (which
+/// tracks each watcher's place, <see cref="Watcher.GroupSlot"/>, for removal); catch-up batches
+/// and rounds keep their members in throw-away ones that do not.
 /// </summary>
 internal sealed class WatcherKeyIndex
 {
+    private readonly bool _trackSlots;
     private readonly Dictionary<byte[], List<Watcher>> _byKey = new(ByteArrayComparer.Instance);
     private readonly Dictionary<byte[], List<Watcher>>.AlternateLookup<ReadOnlySpan<byte>> _byKeySpan;
     private readonly List<RangeEntry> _ranges = [];
 
-    public WatcherKeyIndex()
+    /// <param name="trackSlots">Whether watchers are ever removed one by one (the synced group); a throw-away index is only cleared.</param>
+    public WatcherKeyIndex(bool trackSlots = true)
     {
+        _trackSlots = trackSlots;
         _byKeySpan = _byKey.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
@@ -26,13 +29,20 @@ internal sealed class WatcherKeyIndex
     public void Add(Watcher watcher)
     {
         var list = ListFor(watcher, create: true)!;
-        watcher.GroupSlot = list.Count;
+        if (_trackSlots)
+        {
+            watcher.GroupSlot = list.Count;
+        }
         list.Add(watcher);
         Count++;
     }
 
     public void Remove(Watcher watcher)
     {
+        if (!_trackSlots)
+        {
+            throw new InvalidOperationException("this index does not track its watchers' places");
+        }
         var list = ListFor(watcher, create: false)
             ?? throw new InvalidOperationException($"{watcher} is not in the group");
         int slot = watcher.GroupSlot;
@@ -48,7 +58,24 @@ internal sealed class WatcherKeyIndex
         }
     }
 
-    /// <summary>Forgets every watcher at once (their slots are not reset: each is added elsewhere or dropped).</summary>
+    /// <summary>Whether some watcher's range holds <paramref name="key"/>.</summary>
+    public bool Any(ReadOnlySpan<byte> key)
+    {
+        if (_byKeySpan.ContainsKey(key))
+        {
+            return true;
+        }
+        foreach (var entry in _ranges)
+        {
+            if (entry.Range.Contains(key))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Forgets every watcher at once.</summary>
     public void Clear()
     {
         _byKey.Clear();
