@@ -37,6 +37,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     private readonly List<Watcher> _touched = [];
     private readonly List<QueuedResponse> _frames = [];
     private readonly List<Watcher> _handled = [];
+    private readonly List<Watcher> _joining = [];
     private readonly CatchUpBatch _batch = new();
     private readonly CatchUpLoop _catchUp;
     private readonly Timer _stallCheck;
@@ -515,13 +516,14 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
                 }
                 else if (_recent.Covers(w.NextRevision))
                 {
-                    _batch.Add(w, Math.Min(w.Stream.Queue.Room, Options.CatchUpReadBytes));
+                    _joining.Add(w);
                 }
                 else
                 {
                     fromBackend.Add(w);
                 }
             }
+            AddToBatch(_joining);
             progressed |= ServeBatchFromRecent(fromBackend);
             foreach (var w in _handled)
             {
@@ -573,19 +575,44 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
             {
                 if (w.State == WatcherState.Unsynced && w.NextRevision == next && readUpTo >= next && w.Stream.Queue.HasRoom)
                 {
-                    _batch.Add(w, Math.Min(w.Stream.Queue.Room, Options.CatchUpReadBytes));
+                    _joining.Add(w);
                 }
             }
+            AddToBatch(_joining);
             ServeBatch(history, readUpTo, long.MaxValue, needBackend: null);
             foreach (var (w, next) in round.Members)
             {
                 if (w.State == WatcherState.Unsynced && w.NextRevision > next && _recent.Covers(w.NextRevision) && w.Stream.Queue.HasRoom)
                 {
-                    _batch.Add(w, Math.Min(w.Stream.Queue.Room, Options.CatchUpReadBytes));
+                    _joining.Add(w);
                 }
             }
+            AddToBatch(_joining);
             ServeBatchFromRecent(null);
         }
+    }
+
+    /// <summary>
+    /// Puts <paramref name="watchers"/> in the batch (and empties the list), sharing each
+    /// stream's room between its watchers in it: the batch gathers for all of them before any is
+    /// queued, so giving each the whole room would let a stream with a hundred watchers behind
+    /// get a hundred times its bound in one round.
+    /// </summary>
+    private void AddToBatch(List<Watcher> watchers)
+    {
+        foreach (var w in watchers)
+        {
+            w.Stream.CatchUpShare++;
+        }
+        foreach (var w in watchers)
+        {
+            _batch.Add(w, Math.Min(Options.CatchUpReadBytes, w.Stream.Queue.Room / w.Stream.CatchUpShare));
+        }
+        foreach (var w in watchers)
+        {
+            w.Stream.CatchUpShare = 0;
+        }
+        watchers.Clear();
     }
 
     private bool ServeBatchFromRecent(List<Watcher>? needBackend) =>

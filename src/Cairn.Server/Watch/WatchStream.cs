@@ -37,6 +37,9 @@ public sealed class WatchStream : IDisposable
 
     internal bool ProgressRequested { get; set; }
 
+    /// <summary>Scratch for the hub while it fills a catch-up batch: the stream's watchers in it.</summary>
+    internal int CatchUpShare { get; set; }
+
     internal bool Closed { get; set; }
 
     /// <summary>Bytes of responses queued for the client or being written.</summary>

@@ -179,6 +179,71 @@ public sealed class WatchCatchUpTests
         }
     }
 
+    [Fact]
+    public async Task WatchersCatchingUpTogetherShareTheirStreamsRoomAndGetEveryEventOnce()
+    {
+        const int buffer = 8192, watchers = 40, perKey = 10;
+        await using var h = new WatchHarness(new WatchOptions { StreamBufferBytes = buffer });
+        for (int i = 0; i < watchers * perKey; i++)
+        {
+            h.Put($"k{i % watchers:D2}", new string('x', 100) + i);
+        }
+        var client = h.Connect();
+        await client.CreateAsync(Request("z", id: 100));
+        client.PauseReading();
+        // Over half full: catch-up leaves the stream alone, so the watchers created now wait
+        // together and are served in one batch once the client reads again.
+        while (client.Stream.QueuedBytes <= buffer / 2)
+        {
+            h.Put("z", new string('z', 100));
+        }
+        for (int k = 0; k < watchers; k++)
+        {
+            client.Send(Request($"k{k:D2}", start: 1, id: k + 1));
+        }
+        long most = 0;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                most = Math.Max(most, client.Stream.QueuedBytes);
+                await Task.Yield();
+            }
+        });
+        client.ResumeReading();
+        var received = new Dictionary<long, List<long>>();
+        var firsts = new List<int>();
+        while (received.Values.Sum(r => r.Count) < watchers * perKey)
+        {
+            var response = await client.NextAsync();
+            if (response.Created || response.WatchId == 100)
+            {
+                continue;
+            }
+            Assert.False(response.Canceled);
+            if (!received.TryGetValue(response.WatchId, out var list))
+            {
+                received[response.WatchId] = list = [];
+                firsts.Add(response.Events.Count);
+            }
+            list.AddRange(response.Events.Select(e => e.Kv.ModRevision));
+        }
+        await sampling.CancelAsync();
+        await sampler;
+        Assert.True(most <= buffer + (watchers * 300), $"{most} bytes queued at most");
+        // One batch served all forty with a share of the room each: nobody got its whole
+        // backlog first (given the whole room each, the first few took it all and the rest's
+        // gathered events were thrown away when the stream turned out full).
+        Assert.All(firsts, count => Assert.InRange(count, 1, perKey - 1));
+        Assert.Equal(watchers, received.Count);
+        foreach (var (id, revisions) in received)
+        {
+            // Watcher id watches k{id-1}, written at revisions id+1, id+1+40, ...
+            Assert.Equal(Enumerable.Range(0, perKey).Select(j => id + 1 + (j * watchers)), revisions);
+        }
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
