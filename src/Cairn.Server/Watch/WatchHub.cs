@@ -26,6 +26,9 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     /// <summary>Revisions of the recent history one catch-up planning may look through (a few milliseconds of work at most).</summary>
     private const long RecentVisitsPerRound = 16 * 1024;
 
+    /// <summary>The least room a watcher joining a catch-up batch is given (see <see cref="AddToBatch"/>).</summary>
+    private const long MinCatchUpShare = 16 * 1024;
+
     private readonly object _gate = new();
     private readonly MvccStore _store;
     private readonly WatchResponseHeaders _headers;
@@ -595,8 +598,10 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     /// <summary>
     /// Puts <paramref name="watchers"/> in the batch (and empties the list), sharing each
     /// stream's room between its watchers in it: the batch gathers for all of them before any is
-    /// queued, so giving each the whole room would let a stream with a hundred watchers behind
-    /// get a hundred times its bound in one round.
+    /// queued, and given the whole room each, the first few took it and the work gathered for
+    /// the rest was thrown away. A share is never cut below <see cref="MinCatchUpShare"/> (a
+    /// revision or two per response made catch-up dearer per event than falling behind): then
+    /// fewer of the stream's watchers join, and the others wait for a later round.
     /// </summary>
     private void AddToBatch(List<Watcher> watchers)
     {
@@ -606,11 +611,20 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
         }
         foreach (var w in watchers)
         {
-            _batch.Add(w, Math.Min(Options.CatchUpReadBytes, w.Stream.Queue.Room / w.Stream.CatchUpShare));
+            var stream = w.Stream;
+            long room = stream.Queue.Room;
+            long share = Math.Max(room / stream.CatchUpShare, Math.Min(room, MinCatchUpShare));
+            if (stream.CatchUpJoined > 0 && (stream.CatchUpJoined + 1) * share > room)
+            {
+                continue;
+            }
+            stream.CatchUpJoined++;
+            _batch.Add(w, Math.Min(Options.CatchUpReadBytes, share));
         }
         foreach (var w in watchers)
         {
             w.Stream.CatchUpShare = 0;
+            w.Stream.CatchUpJoined = 0;
         }
         watchers.Clear();
     }

@@ -37,8 +37,10 @@ public sealed class WatchStream : IDisposable
 
     internal bool ProgressRequested { get; set; }
 
-    /// <summary>Scratch for the hub while it fills a catch-up batch: the stream's watchers in it.</summary>
+    /// <summary>Scratch for the hub while it fills a catch-up batch: the stream's watchers offered, and those that joined.</summary>
     internal int CatchUpShare { get; set; }
+
+    internal int CatchUpJoined { get; set; }
 
     internal bool Closed { get; set; }
 
