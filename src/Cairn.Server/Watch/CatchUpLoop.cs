@@ -89,7 +89,7 @@ internal sealed class CatchUpLoop : IAsyncDisposable
     /// <summary>Plans, reads and completes one round; false when there was nothing to do.</summary>
     internal bool RunRound()
     {
-        var round = _hub.PlanRound(_lastRead is { } last ? new RevisionSpan(last.From, last.ReadUpTo) : RevisionSpan.Empty, out bool progressed);
+        var round = _hub.PlanRound(_lastRead?.Span ?? RevisionSpan.Empty, out bool progressed);
         if (round is null)
         {
             return progressed;
@@ -228,6 +228,3 @@ internal sealed class CatchUpLoop : IAsyncDisposable
         _stop.Dispose();
     }
 }
-
-/// <summary>Every revision with events from <paramref name="From"/> to <paramref name="ReadUpTo"/>, as read from the backend.</summary>
-internal sealed record BackendRead(long From, long ReadUpTo, List<RevisionEvents> History);

@@ -477,8 +477,9 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     /// <summary>
     /// Under the lock: gives compacted responses to watchers that need history compaction
     /// removed, serves those the recent history covers (in one pass over it for all of them),
-    /// and picks the next group to read from the backend: the watchers of the oldest-waiting
-    /// one's revision onwards, whose streams have room. At most
+    /// and picks the next group to read from the backend, whose streams have room: those whose
+    /// revision <paramref name="lastRead"/> (the last backend read) holds, or else all of them
+    /// from the oldest one's revision. At most
     /// <see cref="WatchOptions.MaxWatchersPerRound"/> watchers are handled per call, and the pass
     /// over the history is bounded, so the lock is never held for long. Every watcher handled
     /// that is still behind goes to the back of the queue, so a steady write load cannot keep
@@ -742,18 +743,3 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
         await _catchUp.DisposeAsync().ConfigureAwait(false);
     }
 }
-
-/// <summary>The revisions from <paramref name="From"/> to <paramref name="To"/>, both included (empty when To &lt; From).</summary>
-internal readonly record struct RevisionSpan(long From, long To)
-{
-    public static RevisionSpan Empty => new(0, -1);
-
-    public bool Contains(long revision) => From <= revision && revision <= To;
-}
-
-/// <summary>
-/// One catch-up round: read the backend from <paramref name="From"/> to <paramref name="Target"/>
-/// for <paramref name="Members"/> (each with the revision it waited at), found by key through
-/// <paramref name="Index"/> (read outside the hub's lock: a watcher's range and options never change).
-/// </summary>
-internal sealed record CatchUpRound(long From, long Target, long CompactedRevision, List<(Watcher Watcher, long Next)> Members, WatcherKeyIndex Index);

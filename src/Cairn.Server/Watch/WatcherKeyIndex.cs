@@ -58,23 +58,6 @@ internal sealed class WatcherKeyIndex
         }
     }
 
-    /// <summary>Whether some watcher's range holds <paramref name="key"/>.</summary>
-    public bool Any(ReadOnlySpan<byte> key)
-    {
-        if (_byKeySpan.ContainsKey(key))
-        {
-            return true;
-        }
-        foreach (var entry in _ranges)
-        {
-            if (entry.Range.Contains(key))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /// <summary>Forgets every watcher at once.</summary>
     public void Clear()
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Cairn.Tests.Processes;
 
 namespace Cairn.Tests.Lease;
 
@@ -22,7 +23,7 @@ internal sealed partial class EtcdctlSessionNormalizer
     });
 
     /// <summary>Learns the ID a grant printed (<paramref name="isGrant"/>), then normalizes the output.</summary>
-    public string Normalize(EtcdctlOutcome outcome, bool isGrant)
+    public string Normalize(CommandResult outcome, bool isGrant)
     {
         if (isGrant && GrantedSimple().Match(outcome.Stdout) is { Success: true } simple)
         {

@@ -1,136 +1,78 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Cairn.Tests.Processes;
 
 namespace Cairn.Tests.Lease;
 
 /// <summary>
-/// One single-member server process — the built cairn or etcd 3.4.23, the oracle — on free
-/// loopback ports and its own data dir, driven with etcdctl. It can be stopped with SIGTERM or
-/// killed with SIGKILL and started again on the same data dir.
+/// One single-member server — the built cairn or etcd 3.4.23, the oracle — on a <see cref="TestMember"/>, driven
+/// with etcdctl; it can be stopped with SIGTERM or killed with SIGKILL and started again on the same data dir.
 /// </summary>
 internal sealed class MemberProcess : IAsyncDisposable
 {
-    private readonly string _program;
+    private readonly ServerKind _kind;
+    private readonly TestMember _member;
     private readonly string[] _extraArgs;
-    private readonly StringBuilder _log = new();
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
-    private Process? _process;
+    private ServerProcess? _server;
 
-    private MemberProcess(string name, string program, string directory, string[] extraArgs)
+    private MemberProcess(ServerKind kind, string[] extraArgs)
     {
-        Name = name;
-        _program = program;
-        Directory = directory;
+        _kind = kind;
+        _member = TestMember.Create("m1");
         _extraArgs = extraArgs;
-        ClientPort = FreePort();
-        PeerPort = FreePort();
     }
 
     /// <summary>"etcd" or "cairn".</summary>
-    public string Name { get; }
+    public string Name => _kind.DisplayName();
 
-    public string Directory { get; }
+    public string Endpoint => _member.Endpoint;
 
-    public int ClientPort { get; }
+    public string Log => _server?.Log.ToString() ?? "";
 
-    public int PeerPort { get; }
-
-    public string Endpoint => $"127.0.0.1:{ClientPort}";
-
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
-
-    public static string CairnPath => Path.Combine(AppContext.BaseDirectory, "cairn");
-
-    /// <summary>Starts etcd ("etcd") or cairn ("cairn") and waits until /health says true.</summary>
+    /// <summary>Starts etcd ("etcd") or cairn ("cairn") and waits until it is ready.</summary>
     public static async Task<MemberProcess> StartAsync(string name, params string[] extraArgs)
     {
-        string program = name switch
+        var kind = name switch
         {
-            "etcd" => "etcd",
-            "cairn" => CairnPath,
+            "etcd" => ServerKind.Etcd,
+            "cairn" => ServerKind.Cairn,
             _ => throw new ArgumentException($"unknown server {name}", nameof(name)),
         };
-        var directory = System.IO.Directory.CreateTempSubdirectory($"cairn-lease-{name}-").FullName;
-        var member = new MemberProcess(name, program, directory, extraArgs);
-        await member.StartAgainAsync();
+        var member = new MemberProcess(kind, extraArgs);
+        try
+        {
+            await member.StartAgainAsync();
+        }
+        catch
+        {
+            await member.DisposeAsync();
+            throw;
+        }
         return member;
     }
 
-    /// <summary>Starts the process (again) on its data dir and waits until it is healthy.</summary>
+    /// <summary>Starts the server (again) on its data dir and waits until it is ready.</summary>
     public async Task StartAgainAsync()
     {
-        if (_process is { HasExited: false })
+        if (_server is { HasExited: false })
         {
             throw new InvalidOperationException($"{Name} is already running");
         }
-        _process?.Dispose();
-        string client = $"http://127.0.0.1:{ClientPort}", peer = $"http://127.0.0.1:{PeerPort}";
-        var start = new ProcessStartInfo(_program)
+        if (_server is not null)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Directory,
-        };
-        foreach (var arg in new[]
-        {
-            "--name", "m1", "--data-dir", Path.Combine(Directory, "data"),
-            "--listen-client-urls", client, "--advertise-client-urls", client,
-            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-            "--initial-cluster", $"m1={peer}",
-        }.Concat(_extraArgs))
-        {
-            start.ArgumentList.Add(arg);
+            await _server.DisposeAsync();
         }
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ETCD", StringComparison.Ordinal) || k == "NOTIFY_SOCKET").ToList())
-        {
-            start.Environment.Remove(key);
-        }
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {_program}");
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _process = process;
-        await WaitHealthyAsync();
+        _server = await ServerProcess.StartAsync(_kind, _member, flags: _extraArgs);
     }
 
     /// <summary>SIGTERM, then waits for the exit (a graceful stop: everything applied is committed).</summary>
-    public Task StopAsync() => SignalAsync(PosixSignals.Terminate);
+    public Task StopAsync() => Running.StopAsync();
 
     /// <summary>SIGKILL: a crash; whatever the backend had not committed is lost and replayed from the WAL.</summary>
-    public Task KillAsync() => SignalAsync(PosixSignals.Kill9);
+    public Task KillAsync() => Running.KillAsync();
 
     /// <summary>Runs etcdctl against this member; output as printed, exit code.</summary>
-    public async Task<EtcdctlOutcome> EtcdctlAsync(params string[] args)
-    {
-        using var process = StartEtcdctl(args);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"etcdctl {string.Join(' ', args)} against {Name} did not finish in 30s");
-        }
-        return new EtcdctlOutcome(process.ExitCode, await stdout, await stderr);
-    }
+    public Task<CommandResult> EtcdctlAsync(params string[] args) =>
+        _member.Etcdctl.RunAsync(["--dial-timeout=5s", "--command-timeout=10s", .. args], timeout: TimeSpan.FromSeconds(30));
 
     /// <summary>Starts etcdctl against this member without waiting for it (a keep-alive that runs until killed).</summary>
     public Process StartEtcdctl(params string[] args)
@@ -141,92 +83,23 @@ internal sealed class MemberProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        ChildProcesses.ClearEtcdEnvironment(start);
         start.Environment["ETCDCTL_API"] = "3";
-        foreach (var proxy in new[] { "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY" })
-        {
-            start.Environment.Remove(proxy);
-        }
         foreach (var arg in new[] { $"--endpoints={Endpoint}", "--dial-timeout=5s", "--command-timeout=10s" }.Concat(args))
         {
             start.ArgumentList.Add(arg);
         }
-        return Process.Start(start) ?? throw new InvalidOperationException("cannot start etcdctl");
+        return ChildProcesses.Start(start);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _http.Dispose();
-        if (_process is { HasExited: false })
+        if (_server is not null)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            await _server.DisposeAsync();
         }
-        _process?.Dispose();
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover temp dir is harmless.
-        }
+        _member.Dispose();
     }
 
-    private async Task SignalAsync(int signal)
-    {
-        var process = _process ?? throw new InvalidOperationException($"{Name} is not running");
-        PosixSignals.Send(process.Id, signal);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
-        }
-    }
-
-    private async Task WaitHealthyAsync()
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process!.HasExited)
-            {
-                throw new InvalidOperationException($"{Name} exited with {_process.ExitCode}:\n{Log}");
-            }
-            try
-            {
-                var health = await _http.GetStringAsync($"http://{Endpoint}/health");
-                if (health.Contains("\"true\"", StringComparison.Ordinal))
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"{Name} on {Endpoint} not healthy after 60s:\n{Log}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-}
-
-/// <summary>What one etcdctl run printed.</summary>
-internal sealed record EtcdctlOutcome(int ExitCode, string Stdout, string Stderr)
-{
-    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}--- stderr\n{Stderr}";
+    private ServerProcess Running => _server ?? throw new InvalidOperationException($"{Name} is not running");
 }

@@ -28,12 +28,8 @@ internal static class Etcdctl
     /// <summary>Runs a command that ends by itself (put, del, compact...).</summary>
     public static async Task<EtcdctlOutcome> RunAsync(WatchServer server, params string[] args)
     {
-        using var process = Start(server, args, stdin: false);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Patience);
-        await process.WaitForExitAsync(timeout.Token);
-        return new EtcdctlOutcome(process.ExitCode, await stdout, await stderr);
+        var result = await new Processes.Etcdctl(server.Endpoint).RunAsync(args, timeout: Patience);
+        return new EtcdctlOutcome(result.ExitCode, result.Stdout, result.Stderr);
     }
 
     /// <summary>Runs a command and checks it succeeded.</summary>
@@ -132,11 +128,8 @@ internal static class Etcdctl
         {
             start.ArgumentList.Add(arg);
         }
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ETCDCTL", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
+        Processes.ChildProcesses.ClearEtcdEnvironment(start);
         start.Environment["ETCDCTL_API"] = "3";
-        return Process.Start(start)!;
+        return Processes.ChildProcesses.Start(start);
     }
 }

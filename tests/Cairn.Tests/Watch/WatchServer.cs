@@ -1,48 +1,31 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Cairn.Tests.Processes;
 
 namespace Cairn.Tests.Watch;
 
-/// <summary>
-/// A one-member etcd 3.4.23 or cairn started as a process on free loopback ports with a fresh
-/// data dir, ready once it logs "ready to serve client requests"; killed and removed at dispose.
-/// </summary>
+/// <summary>A one-member etcd 3.4.23 or cairn on a fresh <see cref="TestMember"/>, ready to serve; stopped and removed at dispose.</summary>
 internal sealed class WatchServer : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly DirectoryInfo _scratch;
-    private readonly System.Text.StringBuilder _log = new();
+    private readonly TestMember _member;
+    private readonly ServerProcess _server;
 
-    private WatchServer(string name, Process process, DirectoryInfo scratch, int clientPort)
+    private WatchServer(TestMember member, ServerProcess server)
     {
-        Name = name;
-        _process = process;
-        _scratch = scratch;
-        Endpoint = $"127.0.0.1:{clientPort}";
+        _member = member;
+        _server = server;
     }
 
-    public string Name { get; }
+    public string Name => _server.Kind.DisplayName();
 
     /// <summary>host:port of the client URL, as etcdctl's --endpoints takes it.</summary>
-    public string Endpoint { get; }
+    public string Endpoint => _member.Endpoint;
 
-    public string Url => "http://" + Endpoint;
+    public string Url => _member.ClientUrl;
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _server.Log.ToString();
 
-    public static Task<WatchServer> Etcd(params string[] flags) => StartAsync("etcd", "etcd", flags);
+    public static Task<WatchServer> Etcd(params string[] flags) => StartAsync(ServerKind.Etcd, flags);
 
-    public static Task<WatchServer> Cairn(params string[] flags) => StartAsync("cairn", Path.Combine(AppContext.BaseDirectory, "cairn"), flags);
+    public static Task<WatchServer> Cairn(params string[] flags) => StartAsync(ServerKind.Cairn, flags);
 
     /// <summary>Both servers with the same flags, etcd first.</summary>
     public static async Task<(WatchServer Etcd, WatchServer Cairn)> BothAsync(params string[] flags)
@@ -59,82 +42,23 @@ internal sealed class WatchServer : IAsyncDisposable
         }
     }
 
-    private static async Task<WatchServer> StartAsync(string name, string program, string[] flags)
+    private static async Task<WatchServer> StartAsync(ServerKind kind, string[] flags)
     {
-        var scratch = Directory.CreateTempSubdirectory($"cairn-watch-{name}-");
-        int client = FreePort();
-        int peer = FreePort();
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = scratch.FullName,
-        };
-        string[] args =
-        [
-            "--name", "default", "--data-dir", Path.Combine(scratch.FullName, "data"),
-            "--listen-client-urls", $"http://127.0.0.1:{client}", "--advertise-client-urls", $"http://127.0.0.1:{client}",
-            "--listen-peer-urls", $"http://127.0.0.1:{peer}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{peer}",
-            "--initial-cluster", $"default=http://127.0.0.1:{peer}", .. flags,
-        ];
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ETCD", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
-        var process = Process.Start(start)!;
-        var server = new WatchServer(name, process, scratch, client);
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                ready.TrySetException(new InvalidOperationException($"{name} exited before it was ready:\n{server.Log}"));
-                return;
-            }
-            lock (server._log)
-            {
-                server._log.AppendLine(e.Data);
-            }
-            if (e.Data.Contains("ready to serve client requests", StringComparison.Ordinal))
-            {
-                ready.TrySetResult();
-            }
-        };
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
+        var member = TestMember.Create("default");
         try
         {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            return new WatchServer(member, await ServerProcess.StartAsync(kind, member, flags: flags));
         }
         catch
         {
-            await server.DisposeAsync();
+            member.Dispose();
             throw;
         }
-        return server;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-        _scratch.Delete(recursive: true);
+        await _server.DisposeAsync();
+        _member.Dispose();
     }
 }
