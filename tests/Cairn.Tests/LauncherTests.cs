@@ -92,7 +92,10 @@ public class LauncherTests
         await server.Ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         PosixSignals.Send(Environment.ProcessId, PosixSignals.Interrupt);
-        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        // Failed once in CI (not reproduced in 25 runs under load): say which half did not happen.
+        var stopped = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.True(stopped == run, $"not stopped within 30 s: signal seen by the handler {signals.ReceivedSignal}, server cancelled {server.Cancelled}");
+        Assert.Equal(0, await run);
         Assert.True(server.Cancelled);
         Assert.Equal(2, signals.ReceivedSignal);
         Assert.Contains("N | osutil: received interrupt signal, shutting down...", Encoding.UTF8.GetString(stderr.ToArray()));
