@@ -26,35 +26,29 @@ public sealed class WatchFanoutWorkload : IWorkload
     public async Task<int> RunAsync(string[] args)
     {
         var o = FanoutOptions.Parse(args);
-        using var watchChannel = new GrpcChannel(o.Target, new GrpcChannelOptions { Connections = o.Connections });
         using var putChannel = new GrpcChannel(o.Target, new GrpcChannelOptions { Connections = 1 });
         var keys = Enumerable.Range(0, o.Keys).Select(i => ByteString.CopyFromUtf8($"wf/{i:00000}")).ToArray();
         var recorder = new LatencyRecorder();
-        var streams = new List<GrpcDuplexStreamingCall<WatchRequest, WatchStampResponse>>();
-        var readers = new List<Task>();
+        var connections = new List<Http2WatchConnection>();
+        for (int c = 0; c < o.Connections; c++)
+        {
+            connections.Add(await Http2WatchConnection.ConnectAsync(new Uri(o.Target), recorder.NewTally()));
+        }
 
         var created = Stopwatch.StartNew();
         int perStream = (o.Watchers + o.Streams - 1) / o.Streams;
-        for (int s = 0, w = 0; s < o.Streams && w < o.Watchers; s++)
+        int streamCount = 0;
+        for (int s = 0, w = 0; s < o.Streams && w < o.Watchers; s++, streamCount++)
         {
-            var call = watchChannel.DuplexStreaming(StampedWatch);
-            streams.Add(call);
             int count = Math.Min(perStream, o.Watchers - w);
-            for (int i = 0; i < count; i++, w++)
-            {
-                await call.RequestStream.WriteAsync(new WatchRequest { CreateRequest = new WatchCreateRequest { Key = keys[w % keys.Length] } });
-            }
-            for (int i = 0; i < count; i++)
-            {
-                if (!await call.ResponseStream.MoveNextAsync() || !call.ResponseStream.Current.Created)
-                {
-                    throw new InvalidOperationException("watcher creation failed");
-                }
-            }
-            var tally = recorder.NewTally();
-            readers.Add(Task.Run(() => ReadAsync(call, tally)));
+            connections[s % connections.Count].OpenStream(Enumerable.Range(w, count).Select(i => keys[i % keys.Length].ToByteArray()));
+            w += count;
         }
-        Console.WriteLine($"target {o.Target}: {o.Watchers} watchers on {o.Keys} keys over {streams.Count} streams ({o.Connections} connections), created in {created.Elapsed.TotalSeconds:F1} s; {o.ValueSize}-byte values, {o.Seconds} s per rate");
+        foreach (var connection in connections)
+        {
+            await connection.WaitCreatedAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        Console.WriteLine($"target {o.Target}: {o.Watchers} watchers on {o.Keys} keys over {streamCount} streams ({o.Connections} connections), created in {created.Elapsed.TotalSeconds:F1} s; {o.ValueSize}-byte values, {o.Seconds} s per rate");
         Console.WriteLine($"{"rate",8} {"puts/s",10} {"events/s",12} {"p50 ms",9} {"p99 ms",9} {"max ms",9} {"missing",9} {"srv CPU µs/event",17}");
 
         long watchersPerKey = o.Watchers / o.Keys;
@@ -71,11 +65,14 @@ public sealed class WatchFanoutWorkload : IWorkload
             Console.WriteLine(
                 $"{rate,8} {result.PutsPerSecond,10:N0} {result.EventsPerSecond,12:N0} {result.P50,9:F2} {result.P99,9:F2} {result.Max,9:F2} {result.Puts * watchersPerKey - result.Events,9:N0} {perEvent,17}");
         }
-        foreach (var call in streams)
+        foreach (var connection in connections)
         {
-            call.Dispose();
+            if (connection.Failure is { } failure)
+            {
+                Console.Error.WriteLine($"a watch connection stopped early: {failure}");
+            }
+            connection.Dispose();
         }
-        await Task.WhenAll(readers.Select(r => r.ContinueWith(_ => { }, TaskScheduler.Default)));
         return 0;
     }
 
@@ -91,19 +88,6 @@ public sealed class WatchFanoutWorkload : IWorkload
         // Fields 14 and 15 of stat (utime, stime), counted here from field 3, in clock ticks (100 per second).
         long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         return TimeSpan.FromMilliseconds(ticks * 10);
-    }
-
-    /// <summary>The Watch method with responses read only for their send stamps.</summary>
-    private static readonly GrpcMethod<WatchRequest, WatchStampResponse> StampedWatch =
-        GrpcMethod.DuplexStreaming(EtcdMethods.Watch.Stream.ServiceName, EtcdMethods.Watch.Stream.Name, WatchRequest.Parser, WatchStampResponse.Parser);
-
-    /// <summary>Reads until the call is disposed (no token per read: linking one would cost an allocation per response).</summary>
-    private static async Task ReadAsync(GrpcDuplexStreamingCall<WatchRequest, WatchStampResponse> call, LatencyRecorder.Tally tally)
-    {
-        while (await call.ResponseStream.MoveNextAsync().ConfigureAwait(false))
-        {
-            tally.Record(call.ResponseStream.Current.Stamps, Stopwatch.GetTimestamp());
-        }
     }
 
     /// <summary>One put; a refused one (the server too far behind: "too many requests") is counted, not fatal.</summary>
