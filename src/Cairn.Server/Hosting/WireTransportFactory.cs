@@ -3,20 +3,26 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Cairn.Server.Hosting;
 
 /// <summary>
 /// Kestrel's socket transport, whose connections get the member's <see cref="PinnedBlockPool"/>
-/// for Kestrel's HTTP buffers, plus a listener for the hand-off endpoint that never accepts.
+/// for the transport's buffers and Kestrel's HTTP buffers, plus a listener for the hand-off
+/// endpoint that never accepts.
 /// </summary>
-internal sealed class WireTransportFactory(ILoggerFactory loggerFactory) : IConnectionListenerFactory, IConnectionListenerFactorySelector
+internal sealed class WireTransportFactory : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
-    private readonly SocketTransportFactory _sockets = new(Options.Create(new SocketTransportOptions()), loggerFactory);
-    private readonly PooledMemory _memory = new(new PinnedBlockPool());
+    private readonly IConnectionListenerFactory _sockets;
+    private readonly PooledMemory _memory;
+
+    public WireTransportFactory(ILoggerFactory loggerFactory)
+    {
+        var pool = new PinnedBlockPool();
+        _memory = new PooledMemory(pool);
+        _sockets = SocketTransportWithPool.Create(pool, loggerFactory);
+    }
 
     public bool CanBind(EndPoint endpoint) => endpoint is HandOffEndPoint or IPEndPoint or UnixDomainSocketEndPoint;
 

@@ -40,10 +40,23 @@ public class PinnedBlockPoolTests
     }
 
     [Fact]
-    public void A_request_larger_than_a_block_is_refused_so_the_pipe_uses_another_buffer()
+    public void A_request_larger_than_a_block_gets_a_large_block_reused_like_the_small_ones()
     {
         using var pool = new PinnedBlockPool();
-        Assert.Equal(PinnedBlockPool.BlockSize, pool.MaxBufferSize);
-        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(PinnedBlockPool.BlockSize + 1));
+        var large = pool.Rent(PinnedBlockPool.BlockSize + 1);
+        Assert.Equal(PinnedBlockPool.LargeBlockSize, large.Memory.Length);
+        large.Dispose();
+        Assert.Equal(1, pool.LargeRetained);
+        Assert.Equal(0, pool.Retained);
+        Assert.Same(large, pool.Rent(PinnedBlockPool.LargeBlockSize));
+        Assert.Equal(PinnedBlockPool.BlockSize, pool.Rent().Memory.Length);
+    }
+
+    [Fact]
+    public void A_request_larger_than_a_large_block_is_refused_so_the_pipe_uses_another_buffer()
+    {
+        using var pool = new PinnedBlockPool();
+        Assert.Equal(PinnedBlockPool.LargeBlockSize, pool.MaxBufferSize);
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(PinnedBlockPool.LargeBlockSize + 1));
     }
 }

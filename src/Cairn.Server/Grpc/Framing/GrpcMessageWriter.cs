@@ -7,8 +7,11 @@ namespace Cairn.Server.Grpc.Framing;
 /// <summary>Writes one length-prefixed, uncompressed message.</summary>
 internal static class GrpcMessageWriter
 {
-    /// <summary>Messages up to this size are serialized straight into one contiguous span.</summary>
-    private const int ContiguousLimit = 64 * 1024;
+    /// <summary>
+    /// Messages up to this size are serialized straight into one contiguous span: with the prefix,
+    /// it fits the largest block of the server's buffer pool, so the span never comes from elsewhere.
+    /// </summary>
+    private const int ContiguousLimit = 64 * 1024 - GrpcProtocol.MessageHeaderSize;
 
     /// <summary>The serialized size of <paramref name="message"/>, checked against the send limit.</summary>
     public static int MeasureForSend(IMessage message, int maxSendMessageSize)
