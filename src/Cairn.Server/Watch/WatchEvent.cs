@@ -21,20 +21,29 @@ internal sealed class WatchEvent
     {
         Value = value;
         PreviousLookedUp = previousLookedUp;
+        // Copied out of the event: dispatch and catch-up read them for every event and watcher,
+        // and each read through the event would be a chain of dependent loads (event, key-value,
+        // byte string) into objects long out of the cache.
+        _key = value.Kv.Key.Memory;
+        IsPut = value.Type == Event.Types.EventType.Put;
+        Revision = value.Kv.ModRevision;
+        IsCreate = IsPut && value.Kv.CreateRevision == value.Kv.ModRevision;
     }
+
+    private readonly ReadOnlyMemory<byte> _key;
 
     public Event Value { get; }
 
     public bool PreviousLookedUp { get; }
 
-    public ReadOnlySpan<byte> Key => Value.Kv.Key.Span;
+    public ReadOnlySpan<byte> Key => _key.Span;
 
-    public bool IsPut => Value.Type == Event.Types.EventType.Put;
+    public bool IsPut { get; }
 
-    public long Revision => Value.Kv.ModRevision;
+    public long Revision { get; }
 
     /// <summary>A PUT that created the key: it has no previous value (etcd's isCreateEvent).</summary>
-    public bool IsCreate => IsPut && Value.Kv.CreateRevision == Value.Kv.ModRevision;
+    public bool IsCreate { get; }
 
     /// <summary>The event's bytes without prev_kv, or with it when <paramref name="withPrevious"/>.</summary>
     public ByteString Encoded(bool withPrevious)
@@ -54,5 +63,9 @@ internal sealed class WatchEvent
         : _plainAlone ??= [Encoded(false)];
 
     /// <summary>About how many bytes the event takes on the wire (for memory and batch accounting).</summary>
-    public int ApproximateSize => 16 + Value.Kv.CalculateSize() + (Value.PrevKv?.CalculateSize() ?? 0);
+    /// <remarks>Computed once: catch-up asks it of every event for every watcher it gathers for.</remarks>
+    public int ApproximateSize => _approximateSize > 0 ? _approximateSize
+        : _approximateSize = 16 + Value.Kv.CalculateSize() + (Value.PrevKv?.CalculateSize() ?? 0);
+
+    private int _approximateSize;
 }

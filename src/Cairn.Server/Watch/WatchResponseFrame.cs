@@ -61,17 +61,16 @@ public sealed class WatchResponseFrame : IMessage<WatchResponseFrame>, IBufferMe
     /// <summary>The size of a response carrying only <paramref name="header"/>, a watch ID and events (the event response).</summary>
     internal static int EventsSize(ByteString header, IReadOnlyList<ByteString> events, long watchId)
     {
-        int size = 1 + CodedOutputStream.ComputeBytesSize(header);
-        if (watchId != 0)
-        {
-            size += 1 + CodedOutputStream.ComputeInt64Size(watchId);
-        }
+        int size = 1 + CodedOutputStream.ComputeBytesSize(header) + WatchIdSize(watchId);
         for (int i = 0; i < events.Count; i++)
         {
             size += 1 + CodedOutputStream.ComputeBytesSize(events[i]);
         }
         return size;
     }
+
+    /// <summary>The bytes the watch ID field takes (none for ID 0, the default value).</summary>
+    internal static int WatchIdSize(long watchId) => watchId == 0 ? 0 : 1 + CodedOutputStream.ComputeInt64Size(watchId);
 
     /// <summary>
     /// Makes this frame (one made with a header alone) the event response of
