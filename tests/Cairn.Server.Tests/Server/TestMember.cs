@@ -6,16 +6,21 @@ namespace Cairn.Server.Tests.Server;
 
 /// <summary>
 /// A one-member server started in-process on a temp data dir (no listeners: the tests talk to
-/// <see cref="MemberServer"/> directly), restartable on the same dir.
+/// <see cref="MemberServer"/> directly), restartable on the same dir. A dir it made is deleted
+/// when it is disposed (each holds a preallocated 64 MB WAL segment: left behind, a few hundred
+/// test runs filled the disk).
 /// </summary>
 internal sealed class TestMember : IAsyncDisposable
 {
     private readonly MemoryStream _log = new();
     private readonly ServerLogger _logger;
 
-    private TestMember(string dataDir, string[] extraFlags)
+    private string? _ownedRoot;
+
+    private TestMember(string dataDir, string? ownedRoot, string[] extraFlags)
     {
         DataDir = dataDir;
+        _ownedRoot = ownedRoot;
         Configuration = ConfigurationHarness.Valid(
         [
             "--name", "m1", "--data-dir", dataDir,
@@ -34,30 +39,57 @@ internal sealed class TestMember : IAsyncDisposable
 
     public string Log => System.Text.Encoding.UTF8.GetString(_log.ToArray());
 
-    public static async Task<TestMember> StartAsync(string? dataDir = null, params string[] extraFlags)
+    /// <summary>Starts a member on <paramref name="dataDir"/> (left in place), or on a new temp dir it deletes when disposed.</summary>
+    public static Task<TestMember> StartAsync(string? dataDir = null, params string[] extraFlags)
     {
-        var member = new TestMember(dataDir ?? NewDataDir(), extraFlags);
-        member.Server = MemberServer.Start(member.Configuration, member._logger);
-        await member.Server.Published.WaitAsync(TimeSpan.FromSeconds(30));
+        if (dataDir is not null)
+        {
+            return StartAsync(dataDir, null, extraFlags);
+        }
+        var root = Path.Combine(Path.GetTempPath(), "cairn-member-tests", Guid.NewGuid().ToString("N"));
+        return StartAsync(Path.Combine(root, "m1.etcd"), root, extraFlags);
+    }
+
+    private static async Task<TestMember> StartAsync(string dataDir, string? ownedRoot, string[] extraFlags)
+    {
+        var member = new TestMember(dataDir, ownedRoot, extraFlags);
+        try
+        {
+            member.Server = MemberServer.Start(member.Configuration, member._logger);
+            await member.Server.Published.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch
+        {
+            await member.DisposeAsync();
+            throw;
+        }
         return member;
     }
 
-    /// <summary>Stops gracefully and starts again on the same data dir.</summary>
+    /// <summary>Stops gracefully and starts again on the same data dir (which the new member then owns, if this one did).</summary>
     public async Task<TestMember> RestartAsync(params string[] extraFlags)
     {
-        await DisposeAsync();
-        return await StartAsync(DataDir, extraFlags);
+        await StopAsync();
+        var root = _ownedRoot;
+        _ownedRoot = null; // the new member deletes it; disposing this one again must not
+        return await StartAsync(DataDir, root, extraFlags);
     }
 
-    public static string NewDataDir() =>
-        Path.Combine(Path.GetTempPath(), "cairn-member-tests", Guid.NewGuid().ToString("N"), "m1.etcd");
-
-    public async ValueTask DisposeAsync()
+    private async Task StopAsync()
     {
         if (Server is not null)
         {
             await Server.DisposeAsync();
         }
         _logger.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        if (_ownedRoot is not null && Directory.Exists(_ownedRoot))
+        {
+            Directory.Delete(_ownedRoot, recursive: true);
+        }
     }
 }
