@@ -17,6 +17,10 @@ internal sealed partial class ShutdownSignals : IDisposable
 
     public ShutdownSignals()
     {
+        // A shell starts a background job with SIGINT ignored, and the runtime keeps an ignored
+        // signal ignored: `cairn ... &` from a script would then not stop on SIGINT. Go's
+        // signal.Notify takes an ignored SIGINT back, so etcd stops on it; so does cairn.
+        RestoreDefault(SigInt);
         _registrations =
         [
             PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal),
@@ -78,6 +82,28 @@ internal sealed partial class ShutdownSignals : IDisposable
         _stopping.Cancel();
     }
 
+    private const int SigInt = 2;
+    private const nint SigDfl = 0;
+    private const nint SigIgn = 1;
+
+    /// <summary>Sets <paramref name="signal"/> back to its default action if, and only if, it is ignored.</summary>
+    private static unsafe void RestoreDefault(int signal)
+    {
+        // Only read first: the runtime may have its own handler there, which must stay as it is.
+        // The handler is the first field of struct sigaction; the buffer is larger than the struct.
+        var current = stackalloc byte[512];
+        if (SigAction(signal, null, current) == 0 && *(nint*)current == SigIgn)
+        {
+            Signal(signal, SigDfl);
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "signal")]
+    private static partial nint Signal(int signal, nint handler);
+
+    [LibraryImport("libc", EntryPoint = "sigaction")]
+    private static unsafe partial int SigAction(int signal, byte* action, byte* previous);
 }

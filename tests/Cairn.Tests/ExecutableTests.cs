@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cairn.Tests.Processes;
 
 namespace Cairn.Tests;
 
@@ -76,6 +77,27 @@ public class ExecutableTests
         {
             scratch.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Sigint_stops_a_server_started_with_sigint_ignored_as_etcd_stops()
+    {
+        // A shell starts background jobs with SIGINT ignored (`cairn ... &` in a script); etcd
+        // (Go) takes the signal back and stops on it, so cairn must too. `trap '' INT` ignores
+        // it and exec keeps it ignored in cairn.
+        var (client, peer) = (FreePort(), FreePort());
+        string[] args =
+        [
+            "-c", "trap '' INT; exec \"$0\" \"$@\"", ProcessRunner.CairnPath,
+            "--listen-client-urls", $"http://127.0.0.1:{client}", "--advertise-client-urls", $"http://127.0.0.1:{client}",
+            "--listen-peer-urls", $"http://127.0.0.1:{peer}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{peer}",
+            "--initial-cluster", $"default=http://127.0.0.1:{peer}",
+        ];
+        var outcome = await ProcessRunner.Run("/bin/sh", args, [], terminateOnStderr: "ready to serve client requests", stopSignal: PosixSignals.Interrupt);
+
+        Assert.True(outcome.ExitCode == 128 + PosixSignals.Interrupt, $"exit code {outcome.ExitCode}\n{outcome.Stderr}");
+        Assert.Contains("osutil: received interrupt signal, shutting down...", outcome.Stderr);
+        Assert.Contains("closed etcd server", outcome.Stderr);
     }
 
     [Fact]

@@ -29,7 +29,8 @@ internal static class ProcessRunner
     public static Task<ProcessOutcome> CairnUntil(string readyLine, string[] args, params (string Key, string Value)[] environment) =>
         Run(CairnPath, args, environment, terminateOnStderr: readyLine);
 
-    public static async Task<ProcessOutcome> Run(string program, string[] args, (string Key, string Value)[] environment, TimeSpan? timeout = null, string? terminateOnStderr = null)
+    public static async Task<ProcessOutcome> Run(string program, string[] args, (string Key, string Value)[] environment, TimeSpan? timeout = null, string? terminateOnStderr = null,
+        int stopSignal = Processes.PosixSignals.Terminate)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(30);
         var scratch = Directory.CreateTempSubdirectory("cairn-process-");
@@ -59,7 +60,7 @@ internal static class ProcessRunner
 
             using var process = Process.Start(start)!;
             var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = ReadStderrAsync(process, terminateOnStderr);
+            var stderr = ReadStderrAsync(process, terminateOnStderr, stopSignal);
             using var expiry = new CancellationTokenSource(limit);
             try
             {
@@ -79,7 +80,7 @@ internal static class ProcessRunner
         }
     }
 
-    private static async Task<string> ReadStderrAsync(Process process, string? terminateOn)
+    private static async Task<string> ReadStderrAsync(Process process, string? terminateOn, int stopSignal)
     {
         var text = new System.Text.StringBuilder();
         var signalled = false;
@@ -89,7 +90,7 @@ internal static class ProcessRunner
             if (!signalled && terminateOn is not null && line.Contains(terminateOn, StringComparison.Ordinal))
             {
                 signalled = true;
-                Processes.PosixSignals.Send(process.Id, Processes.PosixSignals.Terminate);
+                Processes.PosixSignals.Send(process.Id, stopSignal);
             }
         }
 
