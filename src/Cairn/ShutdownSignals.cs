@@ -20,12 +20,22 @@ internal sealed partial class ShutdownSignals : IDisposable
         // A shell starts a background job with SIGINT ignored, and the runtime keeps an ignored
         // signal ignored: `cairn ... &` from a script would then not stop on SIGINT. Go's
         // signal.Notify takes an ignored SIGINT back, so etcd stops on it; so does cairn.
-        RestoreDefault(SigInt);
+        bool wasIgnored = Handler(SigInt) == SigIgn;
+        if (wasIgnored)
+        {
+            Signal(SigInt, SigDfl);
+        }
         _registrations =
         [
             PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal),
             PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal),
         ];
+        if (wasIgnored && Handler(SigInt) == SigDfl)
+        {
+            // The runtime saw the signal ignored before (it set up its signal handling earlier)
+            // and did not install its handler: ignored is better than dying on it.
+            Signal(SigInt, SigIgn);
+        }
     }
 
     /// <summary>Cancelled by the first SIGTERM or SIGINT.</summary>
@@ -86,16 +96,13 @@ internal sealed partial class ShutdownSignals : IDisposable
     private const nint SigDfl = 0;
     private const nint SigIgn = 1;
 
-    /// <summary>Sets <paramref name="signal"/> back to its default action if, and only if, it is ignored.</summary>
-    private static unsafe void RestoreDefault(int signal)
+    /// <summary>The handler field of the signal's current action (SIG_DFL, SIG_IGN or a function), or -1 when it cannot be read.</summary>
+    private static unsafe nint Handler(int signal)
     {
-        // Only read first: the runtime may have its own handler there, which must stay as it is.
-        // The handler is the first field of struct sigaction; the buffer is larger than the struct.
+        // Only read: the runtime may have its own handler there, which must stay as it is. The
+        // handler is the first field of struct sigaction; the buffer is larger than the struct.
         var current = stackalloc byte[512];
-        if (SigAction(signal, null, current) == 0 && *(nint*)current == SigIgn)
-        {
-            Signal(signal, SigDfl);
-        }
+        return SigAction(signal, null, current) == 0 ? *(nint*)current : -1;
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
