@@ -81,18 +81,19 @@ internal sealed partial class ShutdownSignals : IDisposable
     {
         // Keep the runtime from terminating: the server stops gracefully first.
         context.Cancel = true;
-        var number = context.Signal == PosixSignal.SIGINT ? 2 : 15;
+        var number = context.Signal == PosixSignal.SIGINT ? SigInt : SigTerm;
         if (Interlocked.CompareExchange(ref _received, number, 0) != 0)
         {
             return;
         }
 
-        var name = number == 2 ? "interrupt" : "terminated";
+        var name = number == SigInt ? "interrupt" : "terminated";
         _logger?.Notice("received signal; shutting down", [new LogField("signal", name)], capnslog: $"received {name} signal, shutting down...");
         _stopping.Cancel();
     }
 
     private const int SigInt = 2;
+    private const int SigTerm = 15;
     private const nint SigDfl = 0;
     private const nint SigIgn = 1;
 

@@ -321,11 +321,23 @@ internal sealed class Http2WatchConnection : IDisposable
         /// <summary>Hands each whole message in <paramref name="data"/> (after what was left over) to the connection.</summary>
         public void Append(ReadOnlySpan<byte> data, Http2WatchConnection connection, long receivedAt)
         {
-            if (_partialLength > 0)
+            while (!data.IsEmpty)
             {
-                // Complete the message begun in an earlier frame first.
-                int need = _partialLength < 5 ? 5 - _partialLength : 5 + MessageLength(_partial) - _partialLength;
-                int take = Math.Min(need, data.Length);
+                if (_partialLength == 0)
+                {
+                    // Whole messages straight from the frame; only a message it ends inside is copied.
+                    while (data.Length >= 5 && data.Length >= 5 + MessageLength(data))
+                    {
+                        int length = MessageLength(data);
+                        connection.OnMessage(data.Slice(5, length), receivedAt);
+                        data = data[(5 + length)..];
+                    }
+                    Keep(data);
+                    return;
+                }
+                // Complete the prefix, then the body, of the message begun in an earlier frame.
+                int wanted = _partialLength < 5 ? 5 : 5 + MessageLength(_partial);
+                int take = Math.Min(wanted - _partialLength, data.Length);
                 Keep(data[..take]);
                 data = data[take..];
                 if (_partialLength >= 5 && _partialLength == 5 + MessageLength(_partial))
@@ -333,27 +345,7 @@ internal sealed class Http2WatchConnection : IDisposable
                     connection.OnMessage(_partial.AsSpan(5, _partialLength - 5), receivedAt);
                     _partialLength = 0;
                 }
-                else if (_partialLength == 5)
-                {
-                    Append(data, connection, receivedAt); // the prefix is whole now: go on with the body
-                    return;
-                }
-                else
-                {
-                    return; // the frame ended inside the message
-                }
             }
-            while (data.Length >= 5)
-            {
-                int length = MessageLength(data);
-                if (data.Length < 5 + length)
-                {
-                    break;
-                }
-                connection.OnMessage(data.Slice(5, length), receivedAt);
-                data = data[(5 + length)..];
-            }
-            Keep(data);
         }
 
         private static int MessageLength(ReadOnlySpan<byte> prefixed) => checked((int)BinaryPrimitives.ReadUInt32BigEndian(prefixed[1..]));

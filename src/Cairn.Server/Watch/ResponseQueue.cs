@@ -17,10 +17,6 @@ internal readonly record struct QueuedResponse(WatchResponseFrame? Frame, ByteSt
     public static QueuedResponse OfEvents(ByteString header, IReadOnlyList<ByteString> events, long watchId) =>
         new(null, header, events, watchId, WatchResponseFrame.EventsSize(header, events, watchId));
 
-    /// <summary>An event response whose size without a watch ID (<paramref name="sizeWithoutId"/>) is known: many watchers share it.</summary>
-    public static QueuedResponse OfEvents(ByteString header, IReadOnlyList<ByteString> events, long watchId, int sizeWithoutId) =>
-        new(null, header, events, watchId, sizeWithoutId + WatchResponseFrame.WatchIdSize(watchId));
-
     /// <summary>The frame to write: its own, or <paramref name="reusable"/> made this event response.</summary>
     public WatchResponseFrame ToFrame(WatchResponseFrame reusable) => Frame ?? reusable.Reset(Header!, Events!, WatchId, Size);
 }

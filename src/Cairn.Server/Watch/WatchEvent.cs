@@ -28,6 +28,7 @@ internal sealed class WatchEvent
         IsPut = value.Type == Event.Types.EventType.Put;
         Revision = value.Kv.ModRevision;
         IsCreate = IsPut && value.Kv.CreateRevision == value.Kv.ModRevision;
+        ApproximateSize = 16 + value.Kv.CalculateSize() + (value.PrevKv?.CalculateSize() ?? 0);
     }
 
     private readonly ReadOnlyMemory<byte> _key;
@@ -64,8 +65,5 @@ internal sealed class WatchEvent
 
     /// <summary>About how many bytes the event takes on the wire (for memory and batch accounting).</summary>
     /// <remarks>Computed once: catch-up asks it of every event for every watcher it gathers for.</remarks>
-    public int ApproximateSize => _approximateSize > 0 ? _approximateSize
-        : _approximateSize = 16 + Value.Kv.CalculateSize() + (Value.PrevKv?.CalculateSize() ?? 0);
-
-    private int _approximateSize;
+    public int ApproximateSize { get; }
 }

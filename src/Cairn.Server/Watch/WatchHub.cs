@@ -146,11 +146,6 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     private void Dispatch(RevisionEvents history, bool previousLookedUp)
     {
         long revision = history.Revision;
-        if (history.Events.Length == 1)
-        {
-            DispatchOne(history.Events[0], revision, previousLookedUp);
-            return;
-        }
         _touched.Clear();
         foreach (var e in history.Events)
         {
@@ -189,47 +184,6 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
             }
         }
         _touched.Clear();
-        _matches.Clear();
-    }
-
-    /// <summary>
-    /// <see cref="Dispatch"/> for a revision of one event (a put, a delete of one key: nearly
-    /// every revision): each matching watcher gets the one shared event list, with no gathering
-    /// per watcher and the response's size computed once.
-    /// </summary>
-    private void DispatchOne(WatchEvent e, long revision, bool previousLookedUp)
-    {
-        _matches.Clear();
-        _synced.Collect(e.Key, _matches);
-        if (_matches.Count == 0)
-        {
-            return;
-        }
-        var header = _headers.Encode(revision);
-        bool previousMissing = !previousLookedUp && !e.IsCreate;
-        int plainSize = -1, withPreviousSize = -1;
-        foreach (var w in _matches)
-        {
-            if (revision < w.NextRevision || !w.Accepts(e))
-            {
-                continue; // a start revision still in the future, or filtered out
-            }
-            if ((w.PreviousKeyValues && previousMissing) || !w.Stream.Queue.HasRoom)
-            {
-                // prev_kv was not looked up for this write, or its stream is full: the catch-up
-                // loop gives it this revision instead.
-                MoveToUnsynced(w, revision);
-                continue;
-            }
-            var events = e.Alone(w.PreviousKeyValues);
-            ref int size = ref w.PreviousKeyValues ? ref withPreviousSize : ref plainSize;
-            if (size < 0)
-            {
-                size = WatchResponseFrame.EventsSize(header, events, 0);
-            }
-            w.Stream.Queue.Enqueue(QueuedResponse.OfEvents(header, events, w.Id, size));
-            w.EventsSinceProgressTick = true;
-        }
         _matches.Clear();
     }
 

@@ -58,7 +58,7 @@ public sealed class WatchResponseFrame : IMessage<WatchResponseFrame>, IBufferMe
     /// <summary>The response's descriptor: the bytes are a <see cref="WatchResponse"/>.</summary>
     public MessageDescriptor Descriptor => WatchResponse.Descriptor;
 
-    /// <summary>The size of a response carrying only <paramref name="header"/>, a watch ID and events (the event response).</summary>
+    /// <summary>The size of a response carrying only <paramref name="header"/>, a watch ID and events (the event response; any other response adds its flags to it).</summary>
     internal static int EventsSize(ByteString header, IReadOnlyList<ByteString> events, long watchId)
     {
         int size = 1 + CodedOutputStream.ComputeBytesSize(header) + WatchIdSize(watchId);
@@ -70,7 +70,7 @@ public sealed class WatchResponseFrame : IMessage<WatchResponseFrame>, IBufferMe
     }
 
     /// <summary>The bytes the watch ID field takes (none for ID 0, the default value).</summary>
-    internal static int WatchIdSize(long watchId) => watchId == 0 ? 0 : 1 + CodedOutputStream.ComputeInt64Size(watchId);
+    private static int WatchIdSize(long watchId) => watchId == 0 ? 0 : 1 + CodedOutputStream.ComputeInt64Size(watchId);
 
     /// <summary>
     /// Makes this frame (one made with a header alone) the event response of
@@ -98,11 +98,7 @@ public sealed class WatchResponseFrame : IMessage<WatchResponseFrame>, IBufferMe
 
     private int ComputeSize()
     {
-        int size = 1 + CodedOutputStream.ComputeBytesSize(Header);
-        if (WatchId != 0)
-        {
-            size += 1 + CodedOutputStream.ComputeInt64Size(WatchId);
-        }
+        int size = EventsSize(Header, _events, WatchId);
         if (Created)
         {
             size += 2;
@@ -122,10 +118,6 @@ public sealed class WatchResponseFrame : IMessage<WatchResponseFrame>, IBufferMe
         if (Fragment)
         {
             size += 2;
-        }
-        for (int i = 0; i < _events.Count; i++)
-        {
-            size += 1 + CodedOutputStream.ComputeBytesSize(_events[i]);
         }
         return size;
     }
