@@ -15,6 +15,7 @@ namespace Cairn.Storage.Bolt;
 public sealed unsafe class BoltCursor
 {
     private readonly BoltBucket _bucket;
+    private readonly BoltTransaction _tx;
     private ElemRef[] _stack = new ElemRef[8];
     private int _depth;
 
@@ -25,9 +26,16 @@ public sealed unsafe class BoltCursor
     private uint _flags;
     private bool _valid;
 
+    // The leaf page the cursor is on, when it is a page (not a node of a write transaction):
+    // Next stays on it without going through the stack, which is what a scan does almost always.
+    private Page _leaf;
+    private int _leafIndex;
+    private int _leafLast = -1;
+
     internal BoltCursor(BoltBucket bucket)
     {
         _bucket = bucket;
+        _tx = bucket.Tx;
     }
 
     private struct ElemRef
@@ -70,6 +78,7 @@ public sealed unsafe class BoltCursor
     public bool First()
     {
         _bucket.Tx.EnsureOpen();
+        _leafLast = -1;
         _depth = 0;
         Push(_bucket.RootPgid, 0, fromEnd: false);
         DescendFirst();
@@ -84,6 +93,7 @@ public sealed unsafe class BoltCursor
     public bool Last()
     {
         _bucket.Tx.EnsureOpen();
+        _leafLast = -1;
         _depth = 0;
         Push(_bucket.RootPgid, 0, fromEnd: true);
         DescendLast();
@@ -93,18 +103,13 @@ public sealed unsafe class BoltCursor
     /// <summary>Moves to the next entry.</summary>
     public bool Next()
     {
-        _bucket.Tx.EnsureOpen();
-        if (_depth > 0 && _valid)
+        _tx.EnsureOpen();
+        if (_leafIndex < _leafLast)
         {
-            // Fast path: the next element is on the same leaf page.
-            ref var top = ref _stack[_depth - 1];
-            if (top.Node is null && top.Index < top.Page.Count - 1)
-            {
-                top.Index++;
-                _flags = top.Page.LeafEntryWithFlags(top.Index, out _key, out _keyLength, out _value, out _valueLength);
-                return true;
-            }
+            _flags = _leaf.LeafEntryWithFlags(++_leafIndex, out _key, out _keyLength, out _value, out _valueLength);
+            return true;
         }
+        SyncLeafIndex();
         return StepNext();
     }
 
@@ -112,6 +117,7 @@ public sealed unsafe class BoltCursor
     public bool Prev()
     {
         _bucket.Tx.EnsureOpen();
+        SyncLeafIndex();
         for (var i = _depth - 1; i >= 0; i--)
         {
             ref var elem = ref _stack[i];
@@ -146,6 +152,7 @@ public sealed unsafe class BoltCursor
     public void Delete()
     {
         _bucket.Tx.EnsureWritable();
+        SyncLeafIndex();
         LoadCurrent();
         if (!_valid)
         {
@@ -162,6 +169,7 @@ public sealed unsafe class BoltCursor
     internal void SeekRaw(ReadOnlySpan<byte> key)
     {
         _bucket.Tx.EnsureOpen();
+        _leafLast = -1;
         _depth = 0;
         Search(key, _bucket.RootPgid);
         LoadCurrent();
@@ -170,6 +178,7 @@ public sealed unsafe class BoltCursor
     /// <summary>The leaf node under the cursor, materializing the path from the root (write transactions).</summary>
     internal Node LeafNode()
     {
+        SyncLeafIndex();
         ref var top = ref Top;
         if (top.Node is not null && top.IsLeaf)
         {
@@ -188,6 +197,16 @@ public sealed unsafe class BoltCursor
     }
 
     private ref ElemRef Top => ref _stack[_depth - 1];
+
+    /// <summary>Writes the position <see cref="Next"/> reached on the leaf page back into the stack, before anything else reads it.</summary>
+    private void SyncLeafIndex()
+    {
+        if (_leafLast >= 0)
+        {
+            Top.Index = _leafIndex;
+            _leafLast = -1;
+        }
+    }
 
     private void Push(ulong pgid, int index, bool fromEnd)
     {
@@ -324,6 +343,7 @@ public sealed unsafe class BoltCursor
 
     private bool LoadCurrent()
     {
+        _leafLast = -1;
         if (_depth == 0)
         {
             return Clear();
@@ -345,6 +365,9 @@ public sealed unsafe class BoltCursor
         else
         {
             _flags = top.Page.LeafEntryWithFlags(top.Index, out _key, out _keyLength, out _value, out _valueLength);
+            _leaf = top.Page;
+            _leafIndex = top.Index;
+            _leafLast = top.Count - 1;
         }
         _valid = true;
         return true;
@@ -352,6 +375,7 @@ public sealed unsafe class BoltCursor
 
     private bool Clear()
     {
+        _leafLast = -1;
         _valid = false;
         _key = null;
         _keyLength = 0;

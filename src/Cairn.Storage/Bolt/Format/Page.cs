@@ -80,9 +80,21 @@ internal readonly unsafe struct Page
 
     /// <summary>The key and value of leaf element <paramref name="index"/>, bounds-checked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void LeafEntry(int index, out byte* key, out int keyLength, out byte* value, out int valueLength)
+    public void LeafEntry(int index, out byte* key, out int keyLength, out byte* value, out int valueLength) =>
+        ReadLeafElement(LeafElement(index), index, out key, out keyLength, out value, out valueLength);
+
+    /// <summary><see cref="LeafEntry"/> and the element's flags in one lookup.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint LeafEntryWithFlags(int index, out byte* key, out int keyLength, out byte* value, out int valueLength)
     {
         var element = LeafElement(index);
+        ReadLeafElement(element, index, out key, out keyLength, out value, out valueLength);
+        return Unsafe.ReadUnaligned<uint>(element);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ReadLeafElement(byte* element, int index, out byte* key, out int keyLength, out byte* value, out int valueLength)
+    {
         var pos = Unsafe.ReadUnaligned<uint>(element + 4);
         var ksize = Unsafe.ReadUnaligned<uint>(element + 8);
         var vsize = Unsafe.ReadUnaligned<uint>(element + 12);
@@ -95,14 +107,6 @@ internal readonly unsafe struct Page
         keyLength = (int)ksize;
         value = key + ksize;
         valueLength = (int)vsize;
-    }
-
-    /// <summary><see cref="LeafEntry"/> and the element's flags in one lookup.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public uint LeafEntryWithFlags(int index, out byte* key, out int keyLength, out byte* value, out int valueLength)
-    {
-        LeafEntry(index, out key, out keyLength, out value, out valueLength);
-        return Unsafe.ReadUnaligned<uint>(Ptr + PageLayout.HeaderSize + (index * PageLayout.LeafElementSize));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
