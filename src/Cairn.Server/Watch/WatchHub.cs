@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Cairn.Protocol.Etcdserverpb;
 using Cairn.Protocol.Mvccpb;
 using Cairn.Server.Mvcc;
@@ -30,6 +31,10 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     private const long MinCatchUpShare = 16 * 1024;
 
     private readonly object _gate = new();
+
+    // Writes the applying thread handed over and nobody has dispatched yet: it queues them here
+    // and dispatches only when the lock is free, so it never waits for a catch-up round.
+    private readonly ConcurrentQueue<(RevisionEvents History, bool PreviousLookedUp)> _pending = new();
     private readonly MvccStore _store;
     private readonly WatchResponseHeaders _headers;
     private readonly WatcherKeyIndex _synced = new();
@@ -72,7 +77,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     {
         get
         {
-            lock (_gate)
+            using (Enter())
             {
                 return _dispatched;
             }
@@ -84,7 +89,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     {
         get
         {
-            lock (_gate)
+            using (Enter())
             {
                 return (_synced.Count, _unsynced.Count);
             }
@@ -95,7 +100,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     public WatchStream OpenStream(Action? cut = null)
     {
         var stream = new WatchStream(this, Options.StreamBufferBytes, cut);
-        lock (_gate)
+        using (Enter())
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _streams.Add(stream);
@@ -131,14 +136,67 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
         {
             watchEvents[i] = new WatchEvent(events[i], previousLookedUp);
         }
-        var history = new RevisionEvents(revision, watchEvents);
-        lock (_gate)
+        _pending.Enqueue((new RevisionEvents(revision, watchEvents), previousLookedUp));
+        DispatchPendingWhileFree();
+    }
+
+    /// <summary>
+    /// Dispatches the writes handed over so far, unless another thread holds the lock: that
+    /// thread dispatches them when it lets go (<see cref="GateScope.Dispose"/>). Whoever queues a
+    /// write and then finds the lock taken can leave, because the holder let go after the write
+    /// was queued and so finds it.
+    /// </summary>
+    private void DispatchPendingWhileFree()
+    {
+        while (!_pending.IsEmpty && Monitor.TryEnter(_gate))
         {
-            _dispatched = revision;
+            try
+            {
+                DispatchPending();
+            }
+            finally
+            {
+                Monitor.Exit(_gate);
+            }
+        }
+    }
+
+    /// <summary>Under the lock: hands every pending write to the recent history and the synced watchers, in revision order.</summary>
+    private void DispatchPending()
+    {
+        while (_pending.TryDequeue(out var write))
+        {
+            var (history, previousLookedUp) = write;
+            _dispatched = history.Revision;
             _recent.Add(history);
             if (_synced.Count > 0)
             {
                 Dispatch(history, previousLookedUp);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes the lock, first dispatching the writes pending, so that whatever is done under it
+    /// sees every write applied before it was taken (a watcher created now starts after them).
+    /// </summary>
+    private GateScope Enter()
+    {
+        Monitor.Enter(_gate);
+        DispatchPending();
+        return new GateScope(this);
+    }
+
+    /// <summary>Holds the hub's lock until disposed, then dispatches the writes that came meanwhile.</summary>
+    private readonly ref struct GateScope(WatchHub hub)
+    {
+        public void Dispose()
+        {
+            Monitor.Exit(hub._gate);
+            if (!Monitor.IsEntered(hub._gate))
+            {
+                // Not an inner scope of an outer one still running: that one dispatches when it ends.
+                hub.DispatchPendingWhileFree();
             }
         }
     }
@@ -231,7 +289,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
             };
         }
 
-        lock (_gate)
+        using (Enter())
         {
             if (stream.Closed)
             {
@@ -285,7 +343,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
 
     internal void Cancel(WatchStream stream, long id)
     {
-        lock (_gate)
+        using (Enter())
         {
             if (stream.Closed || !stream.Watchers.TryGetValue(id, out var watcher))
             {
@@ -305,7 +363,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     /// </summary>
     internal void RequestProgress(WatchStream stream)
     {
-        lock (_gate)
+        using (Enter())
         {
             if (stream.Closed)
             {
@@ -332,7 +390,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     /// </summary>
     internal void ProgressTick(WatchStream stream)
     {
-        lock (_gate)
+        using (Enter())
         {
             if (stream.Closed)
             {
@@ -357,7 +415,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
 
     internal void Close(WatchStream stream)
     {
-        lock (_gate)
+        using (Enter())
         {
             if (stream.Closed)
             {
@@ -375,7 +433,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
 
     internal int CountWatchers(WatchStream stream)
     {
-        lock (_gate)
+        using (Enter())
         {
             return stream.Watchers.Count;
         }
@@ -389,7 +447,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
             return;
         }
         bool waiting;
-        lock (_gate)
+        using (Enter())
         {
             waiting = stream.UnsyncedCount > 0;
         }
@@ -489,7 +547,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     internal CatchUpRound? PlanRound(RevisionSpan lastRead, out bool progressed)
     {
         progressed = false;
-        lock (_gate)
+        using (Enter())
         {
             if (_unsynced.Count == 0 || _disposed)
             {
@@ -573,7 +631,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     /// </summary>
     internal void CompleteRound(CatchUpRound round, long readUpTo, IReadOnlyList<RevisionEvents> history)
     {
-        lock (_gate)
+        using (Enter())
         {
             foreach (var (w, next) in round.Members)
             {
@@ -702,7 +760,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     private void CutStalledStreams()
     {
         List<WatchStream>? stalled = null;
-        lock (_gate)
+        using (Enter())
         {
             foreach (var stream in _streams)
             {
@@ -726,7 +784,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         List<WatchStream> streams;
-        lock (_gate)
+        using (Enter())
         {
             if (_disposed)
             {

@@ -99,6 +99,49 @@ public sealed class WatchCatchUpTests
     }
 
     [Fact]
+    public async Task WritesNeverWaitForWhoeverHoldsTheHubAndTheirEventsFollowInOrder()
+    {
+        // The raft term is asked for under the hub's lock whenever a header is made: blocking
+        // there holds the lock, as a long catch-up round would.
+        using var holding = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        int block = 0;
+        ulong Term()
+        {
+            if (Volatile.Read(ref block) == 1)
+            {
+                holding.Set();
+                release.Wait(TimeSpan.FromSeconds(60));
+            }
+            return WatchHarness.Term;
+        }
+        await using var h = new WatchHarness(term: Term);
+        var client = h.Connect();
+        await client.CreateAsync(Request("k"));
+        var other = h.Connect();
+        Volatile.Write(ref block, 1);
+        var creating = Task.Run(() => other.Send(Request("x")));
+        Assert.True(holding.Wait(TimeSpan.FromSeconds(20)), "the lock was never taken");
+
+        // The test thread plays the apply loop: its writes complete while the lock is held.
+        var writes = Task.Run(() => new[] { h.Put("k", "v0"), h.Put("x", "v1"), h.Put("k", "v2") });
+        Assert.True(await Task.WhenAny(writes, Task.Delay(TimeSpan.FromSeconds(20))) == writes, "a write waited for the hub's lock");
+        Assert.Equal(new long[] { 2, 3, 4 }, await writes);
+
+        Volatile.Write(ref block, 0);
+        release.Set();
+        await creating.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(["PUT k@2=v0", "PUT k@4=v2"], (await client.EventsUntilAsync(0, 4)).Select(Describe));
+        // The watcher whose creation held the lock was created before the writes were handed
+        // over, so it gets the one on its key.
+        var created = await other.NextAsync();
+        Assert.True(created.Created);
+        Assert.Equal(1, created.Header.Revision);
+        Assert.Equal(["PUT x@3=v1"], (await other.EventsUntilAsync(0, 3)).Select(Describe));
+        Assert.Equal(4, h.Hub.Revision);
+    }
+
+    [Fact]
     public async Task AProgressRequestWaitsUntilEveryWatcherOfTheStreamHasCaughtUp()
     {
         await using var h = new WatchHarness(BackendOnly with { CatchUpReadBytes = 512, StreamBufferBytes = 1024 });

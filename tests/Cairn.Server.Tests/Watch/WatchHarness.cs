@@ -18,11 +18,12 @@ internal sealed class WatchHarness : IAsyncDisposable
 
     private readonly List<TestWatchClient> _clients = [];
 
-    public WatchHarness(WatchOptions? options = null)
+    /// <param name="term">The raft term for response headers (asked under the hub's lock each time a header is made); <see cref="Term"/> by default.</param>
+    public WatchHarness(WatchOptions? options = null, Func<ulong>? term = null)
     {
         Backend = new InMemoryRevisionBackend();
         Store = new MvccStore(Backend, options: new MvccStoreOptions { CompactionBatchInterval = TimeSpan.Zero });
-        Hub = new WatchHub(Store, Backend, new WatchResponseHeaders(ClusterId, MemberId, () => Term), options);
+        Hub = new WatchHub(Store, Backend, new WatchResponseHeaders(ClusterId, MemberId, term ?? (() => Term)), options);
         Store.Observer = Hub;
     }
 
