@@ -7,8 +7,12 @@ public enum ReadOnlyOption
     Safe = 0,
 
     /// <summary>
-    /// The leader trusts its lease (CheckQuorum must be on). Cheaper, but relies on bounded clock
-    /// drift between members.
+    /// The leader trusts its lease (CheckQuorum must be on) and answers from its commit index at
+    /// once. Cheaper, but not linearizable in every case, as in etcd: a partitioned leader steps
+    /// down only at the first quorum check that heard nobody since the previous one, up to two
+    /// election timeouts after it last heard a quorum, while followers elect a new leader after
+    /// one (at once on a leadership transfer), so for a while the old leader answers stale reads
+    /// even with synchronous clocks, and longer with clock drift.
     /// </summary>
     LeaseBased = 1,
 }

@@ -1,27 +1,29 @@
-using Cairn.Storage.Bolt;
+using Cairn.Storage.Backend;
 
 namespace Cairn.Server.Backend;
 
 /// <summary>
 /// A consistent copy of the backend as of one moment, to stream out (etcd's backend.Snapshot):
-/// its size is known before the first byte goes, as etcd's snapshot stream needs.
+/// its size is known before the first byte goes, as etcd's snapshot stream needs. While it is
+/// open it holds the backend's file shared, so a defragmentation waits rather than replacing the
+/// file under it.
 /// </summary>
 public sealed class BackendSnapshot : IDisposable
 {
-    private readonly BoltTransaction _tx;
+    private readonly BackendFileSnapshot _file;
     private readonly Action _release;
     private bool _disposed;
 
-    internal BackendSnapshot(BoltTransaction tx, Action release)
+    internal BackendSnapshot(BackendFileSnapshot file, Action release)
     {
-        _tx = tx;
+        _file = file;
         _release = release;
     }
 
-    public long Size => _tx.Size;
+    public long Size => _file.Size;
 
     public Task<long> WriteToAsync(Stream destination, CancellationToken cancellationToken) =>
-        _tx.WriteToAsync(destination, cancellationToken);
+        _file.WriteToAsync(destination, cancellationToken);
 
     public void Dispose()
     {
@@ -30,7 +32,7 @@ public sealed class BackendSnapshot : IDisposable
             return;
         }
         _disposed = true;
-        _tx.Dispose();
+        _file.Dispose();
         _release();
     }
 }

@@ -214,7 +214,7 @@ public sealed class BatchedBackend : IRevisionBackend, IDisposable
         _files.EnterShared();
         try
         {
-            return new BackendSnapshot(_db.Database.BeginRead(), _files.ExitShared);
+            return new BackendSnapshot(_db.OpenSnapshot(), _files.ExitShared);
         }
         catch
         {

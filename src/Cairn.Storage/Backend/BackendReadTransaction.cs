@@ -23,8 +23,8 @@ public class BackendReadTransaction : IDisposable
         Bolt = tx;
     }
 
-    /// <summary>The underlying bolt transaction.</summary>
-    public BoltTransaction Bolt { get; }
+    /// <summary>The underlying bolt transaction; internal, as the schema is this class's to decode.</summary>
+    internal BoltTransaction Bolt { get; }
 
     private protected string File => Bolt.Database.Path;
 

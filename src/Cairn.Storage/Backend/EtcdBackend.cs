@@ -24,8 +24,11 @@ public sealed class EtcdBackend : IDisposable
 
     public BoltOptions Options { get; }
 
-    /// <summary>The underlying database (replaced by <see cref="Defragment"/>).</summary>
-    public BoltDatabase Database { get; private set; }
+    /// <summary>
+    /// The underlying database (replaced by <see cref="Defragment"/>). Internal: the server goes
+    /// through the typed operations, never the pages and byte keys underneath.
+    /// </summary>
+    internal BoltDatabase Database { get; private set; }
 
     /// <summary>
     /// Opens the backend at <paramref name="path"/>, creating the file and etcd's buckets (and the
@@ -77,11 +80,14 @@ public sealed class EtcdBackend : IDisposable
         return BackendHashes.Hash(tx);
     }
 
+    /// <summary>The committed state as of now, to stream out later with its size known first (etcd's backend.Snapshot).</summary>
+    public BackendFileSnapshot OpenSnapshot() => new(Database.BeginRead());
+
     /// <summary>Streams a consistent copy of the committed state (etcd's snapshot), returning its size.</summary>
     public async Task<long> WriteSnapshotAsync(Stream destination, CancellationToken cancellationToken = default)
     {
-        using var tx = Database.BeginRead();
-        return await tx.WriteToAsync(destination, cancellationToken).ConfigureAwait(false);
+        using var snapshot = OpenSnapshot();
+        return await snapshot.WriteToAsync(destination, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Cairn.Storage.FileSystem;
+
 namespace Cairn.Storage.Wal;
 
 /// <summary>Settings of one WAL instance (etcd keeps these in package variables; Cairn per instance).</summary>
@@ -13,4 +15,7 @@ public sealed record WalOptions
 
     /// <summary>Skip fdatasync (etcd's <c>--unsafe-no-fsync</c>): a crash can lose acknowledged writes.</summary>
     public bool UnsafeNoFsync { get; init; }
+
+    /// <summary>What the WAL's fdatasyncs go through (unless <see cref="UnsafeNoFsync"/>); tests count them here.</summary>
+    internal IDataSync DataSync { get; init; } = DiskDataSync.Instance;
 }

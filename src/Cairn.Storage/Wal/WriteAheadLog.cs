@@ -419,9 +419,14 @@ public sealed class WriteAheadLog : IDisposable
     private void SyncLocked()
     {
         _encoder?.Flush();
+        Fdatasync(Tail.File);
+    }
+
+    private void Fdatasync(LockedFile file)
+    {
         if (!_options.UnsafeNoFsync)
         {
-            Tail.File.Fdatasync();
+            _options.DataSync.Fdatasync(file);
         }
     }
 
@@ -446,10 +451,7 @@ public sealed class WriteAheadLog : IDisposable
             encoder.EncodeMetadata(_metadata);
             SaveState(encoder, _state);
             encoder.Flush();
-            if (!_options.UnsafeNoFsync)
-            {
-                next.Fdatasync();
-            }
+            Fdatasync(next);
             string path = Path.Combine(Directory, name);
             File.Move(next.Path, path);
             next.MovedTo(path);

@@ -171,10 +171,10 @@ internal static class Kit
     }
 
     /// <summary>A leader of a fresh cluster whose empty entry every follower has acknowledged.</summary>
-    public static RaftStateMachine CommittedLeader(int size, out MemoryRaftStorage storage)
+    public static RaftStateMachine CommittedLeader(int size, out MemoryRaftStorage storage, Func<RaftConfig, RaftConfig>? configure = null)
     {
         storage = NewStorage(Ids(size));
-        var r = NewRaft(1, storage);
+        var r = NewRaft(1, storage, configure: configure);
         MakeLeader(r);
         CommitNoopEntry(r, storage);
         return r;

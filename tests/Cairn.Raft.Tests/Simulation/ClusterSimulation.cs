@@ -83,6 +83,9 @@ internal sealed class ClusterSimulation
             MaxInflightMsgs = _options.MaxInflightMsgs,
             PreVote = _options.PreVote,
             CheckQuorum = _options.CheckQuorum,
+            // Safe reads only: lease-based answers can be stale (LeaseReadIndexTests shows how),
+            // and the checker requires every answer to be linearizable.
+            ReadOnlyOption = ReadOnlyOption.Safe,
             RandomSeed = (ulong)_options.Seed,
         };
         var member = new SimulatedMember(id, config, _options)

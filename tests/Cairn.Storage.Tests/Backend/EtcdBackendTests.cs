@@ -215,6 +215,40 @@ public sealed class EtcdBackendTests : FreshBackendTests
     }
 
     [Fact]
+    public async Task ASnapshotStreamsTheStateItWasOpenedAtInTheSizeItAnnounced()
+    {
+        using (var tx = Backend.BeginWrite())
+        {
+            tx.SetConsistentIndex(1);
+            tx.Commit();
+        }
+        using var snapshot = Backend.OpenSnapshot();
+        var size = snapshot.Size;
+        var hash = Backend.Hash();
+        // Commits after the opening, growing the file, are not in the copy.
+        using (var tx = Backend.BeginWrite())
+        {
+            tx.SetConsistentIndex(2);
+            for (var main = 2L; main < 2002; main++)
+            {
+                tx.PutKeyValue(new Revision(main), Kv($"k{main}", main, main, 1, new string('v', 300)));
+            }
+            tx.Commit();
+        }
+        Assert.True(Backend.Size > size, $"the file stayed at {Backend.Size} bytes");
+
+        using var stream = new MemoryStream();
+        Assert.Equal(size, await snapshot.WriteToAsync(stream));
+        Assert.Equal(size, stream.Length);
+        var copy = Dir.File("copy.db");
+        await File.WriteAllBytesAsync(copy, stream.ToArray());
+        using var opened = EtcdBackend.Open(copy, EtcdBackend.EtcdBoltOptions with { ReadOnly = true });
+        Assert.Equal(hash, opened.Hash());
+        using var read = opened.BeginRead();
+        Assert.Equal(1UL, read.ConsistentIndex);
+    }
+
+    [Fact]
     public void AMissingBucketIsANamedError()
     {
         var path = Dir.File("bare.db");

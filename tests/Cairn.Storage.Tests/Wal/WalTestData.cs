@@ -37,6 +37,28 @@ public static class WalTestData
         }
     }
 
+    /// <summary>
+    /// Asserts that <paramref name="actualDir"/> holds the same files as <paramref name="expectedDir"/>,
+    /// byte for byte, naming the first difference; returns the file names, in ordinal order.
+    /// </summary>
+    public static List<string> AssertSameFiles(string expectedDir, string actualDir, string context)
+    {
+        var expectedNames = FileNames(expectedDir);
+        Assert.Equal(expectedNames, FileNames(actualDir));
+        foreach (string name in expectedNames)
+        {
+            byte[] expected = File.ReadAllBytes(Path.Combine(expectedDir, name));
+            byte[] actual = File.ReadAllBytes(Path.Combine(actualDir, name));
+            Assert.True(expected.Length == actual.Length, $"{context}: {name} is {expected.Length} bytes against {actual.Length}");
+            int same = expected.AsSpan().CommonPrefixLength(actual);
+            Assert.True(same == expected.Length, $"{context}: {name} differs first at offset {same}");
+        }
+        return expectedNames;
+    }
+
+    private static List<string> FileNames(string dir) =>
+        Directory.GetFiles(dir).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToList();
+
     /// <summary>The single segment file of a WAL directory, or the last one.</summary>
     public static string LastSegment(string dir) =>
         Directory.GetFiles(dir, "*.wal").Order(StringComparer.Ordinal).Last();

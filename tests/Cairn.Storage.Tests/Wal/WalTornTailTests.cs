@@ -11,48 +11,65 @@ namespace Cairn.Storage.Tests.Wal;
 /// </summary>
 public sealed class WalTornTailTests
 {
-    // fsync is not what these tests are about; without it the byte-by-byte loops stay fast.
-    private static readonly WalOptions Small = new() { SegmentSizeBytes = 64 * 1024, UnsafeNoFsync = true };
-    private static readonly byte[] Metadata = "torn"u8.ToArray();
+    private static readonly WalOptions Small = TornWalTemplates.Small;
+    private static readonly byte[] Metadata = TornWalTemplates.Metadata;
 
     [Fact]
-    public void A_last_record_truncated_at_any_byte_is_reported_then_repaired()
+    public void A_last_entry_truncated_at_any_byte_is_reported_then_repaired()
     {
         using var tmp = new TempDirectory();
         string template = WriteFiveEntries(tmp, size: 300);
-        string segment = Path.GetFileName(LastSegment(template));
-        var last = SegmentLayout.Read(Path.Combine(template, segment))[^1];
-        Assert.Equal(WalRecordType.State, last.Type);
-        var lastEntry = SegmentLayout.Read(Path.Combine(template, segment)).Last(r => r.Type == WalRecordType.Entry);
+        var records = SegmentLayout.Read(LastSegment(template));
+        Assert.Equal(WalRecordType.State, records[^1].Type);
+        var lastEntry = records.Last(r => r.Type == WalRecordType.Entry);
 
+        // Cutting inside the entry or at its end takes the hard state after it along.
         for (long cut = lastEntry.Start; cut <= lastEntry.End; cut++)
         {
-            string dir = tmp.Combine($"cut-{cut}");
-            CopyDirectory(template, dir);
-            using (var f = new FileStream(Path.Combine(dir, segment), FileMode.Open))
-            {
-                f.SetLength(cut);
-            }
             bool partial = cut > lastEntry.Start && cut < lastEntry.End;
-            int expected = cut == lastEntry.End ? 5 : 4;
-            if (partial)
-            {
-                using var opened = WriteAheadLog.Open(dir, new WalSnapshot(), Small);
-                var e = Assert.Throws<WalException>(() => opened.ReadAll());
-                Assert.Equal(WalErrorKind.UnexpectedEof, e.Kind);
-                Assert.Equal(Path.Combine(dir, segment), e.SegmentPath);
-                Assert.Equal(lastEntry.Start, e.Offset);
-            }
             // Appending after the repair is checked at a few cuts; recovery itself at every one.
             bool append = cut == lastEntry.Start + 1 || cut == (lastEntry.Start + lastEntry.End) / 2 || cut == lastEntry.End - 1;
-            if (partial)
-            {
-                using var reader = WriteAheadLog.OpenForRead(dir, new WalSnapshot(), Small);
-                Assert.Equal(4, reader.ReadAll().Entries.Count); // reading alone tolerates the torn tail
-            }
-            AssertRecoversAndAppends(dir, expected, cut: cut, append);
-            Assert.Equal(partial, File.Exists(Path.Combine(dir, segment + ".broken")));
-            Directory.Delete(dir, recursive: true);
+            AssertCutRecovers(tmp, template, cut, partial ? lastEntry.Start : null, expectedEntries: cut == lastEntry.End ? 5 : 4, append: append);
+        }
+    }
+
+    [Fact]
+    public void The_hard_state_a_save_ends_with_truncated_at_any_byte_is_reported_then_repaired()
+    {
+        // Save writes the hard state after the entries: on disk it, not the last entry, is the
+        // record a crash during a Save tears last.
+        using var tmp = new TempDirectory();
+        string template = WriteFiveEntries(tmp, size: 300);
+        var state = SegmentLayout.Read(LastSegment(template))[^1];
+        Assert.Equal(WalRecordType.State, state.Type);
+
+        for (long cut = state.Start; cut <= state.End; cut++)
+        {
+            bool partial = cut > state.Start && cut < state.End;
+            // Without the whole record the state saved with entry 4 is the last one again.
+            var expectedState = cut == state.End ? HardState.Of(1, 0, 5) : HardState.Of(1, 0, 4);
+            AssertCutRecovers(tmp, template, cut, partial ? state.Start : null, expectedEntries: 5, expectedState);
+        }
+    }
+
+    [Fact]
+    public void A_new_segment_cut_inside_its_opening_records_is_repaired_back_to_a_record_boundary()
+    {
+        // A cut segment opens with a CRC record (the chain so far), the metadata and the hard
+        // state. etcd renames it into place only once those are synced, but a disk can still lose
+        // their tail; the repair reads the segment on its own (a fresh CRC chain taken from its
+        // CRC record) and cuts it back like any other, down to nothing at all.
+        using var tmp = new TempDirectory();
+        string template = tmp.Combine("template");
+        int entries = TornWalTemplates.WriteUntilFirstCut(template);
+        var records = SegmentLayout.Read(LastSegment(template));
+        Assert.Equal([WalRecordType.Crc, WalRecordType.Metadata, WalRecordType.State], records.Select(r => r.Type));
+
+        for (long cut = 0; cut <= records[^1].End; cut++)
+        {
+            long boundary = records.Select(r => r.End).Where(end => end <= cut).DefaultIfEmpty(0).Max();
+            // The first segment ends with the same hard state, so nothing is lost but the header.
+            AssertCutRecovers(tmp, template, cut, cut != boundary ? boundary : null, entries, HardState.Of(1, 0, (ulong)entries));
         }
     }
 
@@ -199,21 +216,63 @@ public sealed class WalTornTailTests
     private static string WriteFiveEntries(TempDirectory tmp, int size)
     {
         string dir = tmp.Combine("template");
-        using var wal = WriteAheadLog.Create(dir, Metadata, Small);
-        for (ulong i = 1; i <= 5; i++)
-        {
-            wal.Save(HardState.Of(1, 0, i), Entries(i, i, size: size));
-        }
+        TornWalTemplates.WriteFiveSaves(dir, size);
         return dir;
     }
 
-    private static void AssertRecoversAndAppends(string dir, int expectedEntries, long cut, bool append = true)
+    // One copy of the template with its last segment cut at <cut>: the torn record (if the cut
+    // tears one) reported, then recovered from and appended to.
+    private static void AssertCutRecovers(
+        TempDirectory tmp, string template, long cut, long? tornRecordStart, int expectedEntries, HardState? expectedState = null, bool append = true)
+    {
+        string dir = tmp.Combine($"cut-{cut}");
+        string segment = TornWalTemplates.CopyWithLastSegmentCut(template, dir, cut);
+        if (tornRecordStart is { } start)
+        {
+            AssertReportedTorn(dir, segment, start, expectedEntries);
+        }
+        AssertRecoversAndAppends(dir, expectedEntries, cut, append, expectedState);
+        AssertBrokenCopy(segment, tornRecordStart is not null, cut);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    // What etcd's server sees before it repairs: opening to append refuses the torn record,
+    // naming it; opening to read stops quietly before it.
+    private static void AssertReportedTorn(string dir, string segment, long recordStart, int entriesBefore)
+    {
+        using (var opened = WriteAheadLog.Open(dir, new WalSnapshot(), Small))
+        {
+            var e = Assert.Throws<WalException>(() => opened.ReadAll());
+            Assert.Equal(WalErrorKind.UnexpectedEof, e.Kind);
+            Assert.Equal(segment, e.SegmentPath);
+            Assert.Equal(recordStart, e.Offset);
+        }
+        using var reader = WriteAheadLog.OpenForRead(dir, new WalSnapshot(), Small);
+        Assert.Equal(entriesBefore, reader.ReadAll().Entries.Count);
+    }
+
+    // The repair keeps the segment as it found it in <segment>.broken, and only when it cut something.
+    private static void AssertBrokenCopy(string segment, bool cutSomething, long tornLength)
+    {
+        string broken = segment + ".broken";
+        Assert.Equal(cutSomething, File.Exists(broken));
+        if (cutSomething)
+        {
+            Assert.Equal(tornLength, new FileInfo(broken).Length);
+        }
+    }
+
+    private static void AssertRecoversAndAppends(string dir, int expectedEntries, long cut, bool append = true, HardState? expectedState = null)
     {
         var (wal, contents) = WriteAheadLog.Recover(dir, new WalSnapshot(), options: Small);
         using (wal)
         {
             Assert.True(expectedEntries == contents.Entries.Count, $"damage at {cut}: {contents.Entries.Count} entries recovered, expected {expectedEntries}");
             AssertSameEntries(Entries(1, (ulong)expectedEntries, size: contents.Entries.Count == 0 ? 0 : contents.Entries[0].Data.Length), contents.Entries);
+            if (expectedState is not null)
+            {
+                Assert.True(expectedState.Equals(contents.State), $"damage at {cut}: hard state {contents.State} recovered, expected {expectedState}");
+            }
             if (!append)
             {
                 return;
@@ -221,7 +280,9 @@ public sealed class WalTornTailTests
             wal.Save(HardState.Of(2, 0, 0), Entries((ulong)expectedEntries + 1, (ulong)expectedEntries + 3, term: 2));
         }
         using var reader = WriteAheadLog.OpenForRead(dir, new WalSnapshot(), Small);
-        Assert.Equal(expectedEntries + 3, reader.ReadAll().Entries.Count);
+        var after = reader.ReadAll();
+        Assert.Equal(expectedEntries + 3, after.Entries.Count);
+        Assert.Equal(HardState.Of(2, 0, 0), after.State);
     }
 
     private static void Zero(string path, long offset, long count)

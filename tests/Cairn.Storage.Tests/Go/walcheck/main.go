@@ -7,6 +7,7 @@
 //	walcheck write <waldir> <segmentBytes> <spec.json>   replay a spec through wal.Create/Save/SaveSnapshot
 //	walcheck writesnap <snapdir> <spec.json>        Snapshotter.SaveSnap of one snapshot
 //	walcheck v2store <store.json>                   v2store Recovery then Save: etcd's JSON for that store
+//	walcheck repair <waldir>                        wal.Repair: cut a torn last record off; prints "repair true|false"
 package main
 
 import (
@@ -69,7 +70,7 @@ type snapSpec struct {
 
 func main() {
 	if len(os.Args) < 3 {
-		fail("usage: walcheck read|snap|write|writesnap ...")
+		fail("usage: walcheck read|snap|write|writesnap|v2store|repair ...")
 	}
 	switch os.Args[1] {
 	case "read":
@@ -83,6 +84,8 @@ func main() {
 		writeSnap(os.Args[2], os.Args[3])
 	case "v2store":
 		resaveV2Store(os.Args[2])
+	case "repair":
+		fmt.Printf("repair %t\n", wal.Repair(zap.NewNop(), os.Args[2]))
 	default:
 		fail("unknown command " + os.Args[1])
 	}
