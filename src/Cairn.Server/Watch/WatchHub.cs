@@ -38,13 +38,17 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     private readonly MvccStore _store;
     private readonly WatchResponseHeaders _headers;
     private readonly WatcherKeyIndex _synced = new();
-    private readonly LinkedList<Watcher> _unsynced = new();
+    // Streams with unsynced watchers, in the order catch-up visits them: a round skips a stream
+    // without room at the cost of one look, not one per watcher.
+    private readonly LinkedList<WatchStream> _catchingUp = new();
+    private int _unsyncedCount;
     private readonly RecentHistory _recent;
     private readonly HashSet<WatchStream> _streams = [];
     private readonly List<Watcher> _matches = [];
     private readonly List<Watcher> _touched = [];
     private readonly List<QueuedResponse> _frames = [];
     private readonly List<Watcher> _handled = [];
+    private readonly List<WatchStream> _visited = [];
     private readonly List<Watcher> _joining = [];
     private readonly CatchUpBatch _batch = new();
     private readonly CatchUpLoop _catchUp;
@@ -91,7 +95,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
         {
             using (Enter())
             {
-                return (_synced.Count, _unsynced.Count);
+                return (_synced.Count, _unsyncedCount);
             }
         }
     }
@@ -376,7 +380,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
 
     private void SendRequestedProgress(WatchStream stream)
     {
-        if (stream.ProgressRequested && stream.UnsyncedCount == 0)
+        if (stream.ProgressRequested && stream.Unsynced.Count == 0)
         {
             stream.ProgressRequested = false;
             stream.Queue.Enqueue(new WatchResponseFrame(_headers.Encode(_dispatched)) { WatchId = -1 });
@@ -449,7 +453,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
         bool waiting;
         using (Enter())
         {
-            waiting = stream.UnsyncedCount > 0;
+            waiting = stream.Unsynced.Count > 0;
         }
         if (waiting)
         {
@@ -463,8 +467,13 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     {
         watcher.NextRevision = next;
         watcher.State = WatcherState.Unsynced;
-        watcher.CatchUpNode = _unsynced.AddLast(watcher);
-        watcher.Stream.UnsyncedCount++;
+        var stream = watcher.Stream;
+        watcher.CatchUpNode = stream.Unsynced.AddLast(watcher);
+        if (stream.Unsynced.Count == 1)
+        {
+            _catchingUp.AddLast(stream.CatchUpNode);
+        }
+        _unsyncedCount++;
         _catchUp.Signal();
     }
 
@@ -476,12 +485,22 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
 
     private void MakeSynced(Watcher watcher)
     {
-        _unsynced.Remove(watcher.CatchUpNode!);
-        watcher.CatchUpNode = null;
-        watcher.Stream.UnsyncedCount--;
+        RemoveUnsynced(watcher);
         watcher.State = WatcherState.Synced;
         _synced.Add(watcher);
         SendRequestedProgress(watcher.Stream);
+    }
+
+    private void RemoveUnsynced(Watcher watcher)
+    {
+        var stream = watcher.Stream;
+        stream.Unsynced.Remove(watcher.CatchUpNode!);
+        watcher.CatchUpNode = null;
+        if (stream.Unsynced.Count == 0)
+        {
+            _catchingUp.Remove(stream.CatchUpNode);
+        }
+        _unsyncedCount--;
     }
 
     /// <summary>Takes the watcher out of whichever group holds it; it gets nothing more.</summary>
@@ -493,9 +512,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
                 _synced.Remove(watcher);
                 break;
             case WatcherState.Unsynced:
-                _unsynced.Remove(watcher.CatchUpNode!);
-                watcher.CatchUpNode = null;
-                watcher.Stream.UnsyncedCount--;
+                RemoveUnsynced(watcher);
                 break;
             default:
                 return;
@@ -549,23 +566,50 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
         progressed = false;
         using (Enter())
         {
-            if (_unsynced.Count == 0 || _disposed)
+            if (_unsyncedCount == 0 || _disposed)
             {
                 return null;
             }
             long compacted = _store.CompactedRevision;
             var fromBackend = new List<Watcher>();
             _handled.Clear();
-            var node = _unsynced.First;
-            while (node is not null && _handled.Count < Options.MaxWatchersPerRound)
+            _visited.Clear();
+            // Each stream once, from the front; a stream whose watchers were handled goes to the
+            // back, as does each of its watchers still behind afterwards, so a steady write load
+            // cannot keep the ones at the front busy while the rest wait.
+            for (var streamNode = _catchingUp.First; streamNode is not null && _handled.Count < Options.MaxWatchersPerRound;)
             {
-                var w = node.Value;
-                node = node.Next;
-                if (!w.Stream.Queue.HasRoomForCatchUp)
+                var stream = streamNode.Value;
+                streamNode = streamNode.Next;
+                if (!stream.Queue.HasRoomForCatchUp)
                 {
                     continue;
                 }
-                _handled.Add(w);
+                _visited.Add(stream);
+                for (var node = stream.Unsynced.First; node is not null && _handled.Count < Options.MaxWatchersPerRound; node = node.Next)
+                {
+                    var w = node.Value;
+                    _handled.Add(w);
+                    if (w.NextRevision < compacted)
+                    {
+                        continue; // answered below: that removes it from the list walked here
+                    }
+                    if (w.NextRevision > _dispatched)
+                    {
+                        continue; // synced below
+                    }
+                    if (_recent.Covers(w.NextRevision))
+                    {
+                        _joining.Add(w);
+                    }
+                    else
+                    {
+                        fromBackend.Add(w);
+                    }
+                }
+            }
+            foreach (var w in _handled)
+            {
                 if (w.NextRevision < compacted)
                 {
                     SendCompacted(w, compacted);
@@ -576,14 +620,6 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
                     MakeSynced(w);
                     progressed = true;
                 }
-                else if (_recent.Covers(w.NextRevision))
-                {
-                    _joining.Add(w);
-                }
-                else
-                {
-                    fromBackend.Add(w);
-                }
             }
             AddToBatch(_joining);
             progressed |= ServeBatchFromRecent(fromBackend);
@@ -591,10 +627,19 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
             {
                 if (w.State == WatcherState.Unsynced)
                 {
-                    _unsynced.Remove(w.CatchUpNode!);
-                    _unsynced.AddLast(w.CatchUpNode!);
+                    w.Stream.Unsynced.Remove(w.CatchUpNode!);
+                    w.Stream.Unsynced.AddLast(w.CatchUpNode!);
                 }
             }
+            foreach (var stream in _visited)
+            {
+                if (stream.Unsynced.Count > 0)
+                {
+                    _catchingUp.Remove(stream.CatchUpNode);
+                    _catchingUp.AddLast(stream.CatchUpNode);
+                }
+            }
+            _visited.Clear();
             _handled.Clear();
             if (fromBackend.Count == 0)
             {

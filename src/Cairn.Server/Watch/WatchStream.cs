@@ -24,6 +24,7 @@ public sealed class WatchStream : IDisposable
         _hub = hub;
         _cut = cut;
         Queue = new ResponseQueue(bufferBytes);
+        CatchUpNode = new LinkedListNode<WatchStream>(this);
     }
 
     internal ResponseQueue Queue { get; }
@@ -33,7 +34,11 @@ public sealed class WatchStream : IDisposable
 
     internal long NextWatchId { get; set; }
 
-    internal int UnsyncedCount { get; set; }
+    /// <summary>Its unsynced watchers, in the order catch-up takes them.</summary>
+    internal LinkedList<Watcher> Unsynced { get; } = new();
+
+    /// <summary>Its node in the hub's list of streams with unsynced watchers (in it only while <see cref="Unsynced"/> is not empty).</summary>
+    internal LinkedListNode<WatchStream> CatchUpNode { get; }
 
     internal bool ProgressRequested { get; set; }
 
