@@ -1,6 +1,7 @@
 using Cairn.Protocol.Mvccpb;
 using Cairn.Server.Errors;
 using Cairn.Server.Mvcc;
+using Google.Protobuf;
 
 namespace Cairn.Server.Watch;
 
@@ -144,11 +145,7 @@ internal sealed class CatchUpLoop : IAsyncDisposable
                 revision = at.Main;
             }
             bytes += record.Length;
-            var kv = KeyValue.Parser.ParseFrom(record);
-            var e = isTombstone
-                ? new Event { Type = Event.Types.EventType.Delete, Kv = new KeyValue { Key = kv.Key, ModRevision = at.Main } }
-                : new Event { Kv = kv };
-            events.Add(new WatchEvent(e, previousLookedUp: false));
+            events.Add(isTombstone ? TombstoneEvent(record, at.Main) : WatchEvent.FromStoredPut(record));
             return true;
         });
         if (events.Count > 0)
@@ -157,6 +154,14 @@ internal sealed class CatchUpLoop : IAsyncDisposable
         }
         _lastRead = new BackendRead(round.From, readUpTo, history);
         return (history, readUpTo);
+    }
+
+    /// <summary>A tombstone as etcd's kvsToEvents makes it: a DELETE of the key with mod_revision set to the deletion's revision.</summary>
+    private static WatchEvent TombstoneEvent(ReadOnlySpan<byte> record, long revision)
+    {
+        var key = ByteString.CopyFrom(KeyValueSummary.Parse(record).Key);
+        var e = new Event { Type = Event.Types.EventType.Delete, Kv = new KeyValue { Key = key, ModRevision = revision } };
+        return new WatchEvent(e, previousLookedUp: false);
     }
 
     /// <summary>
