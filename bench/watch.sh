@@ -6,7 +6,8 @@
 # (bench/Cairn.Bench watch-fanout) measures each, alternating rounds; each side keeps its best.
 # Usage: bench/watch.sh [ROUNDS] [RATES] [SECONDS]   (defaults: 3, 200,500,1000,2000, 10)
 # Environment: WATCHERS (10000), KEYS (100), STREAMS (100), DIR (where data dirs go, /tmp),
-# FIRST_WARMUP (seconds of puts before the first row, 20: cairn compiles its hot paths meanwhile).
+# FIRST_WARMUP (seconds of puts before the first row, 20: cairn compiles its hot paths meanwhile),
+# PORT (first of the four loopback ports the two servers take, 23791).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-3}"
@@ -33,8 +34,9 @@ start() { # name program client-port peer-port
   for _ in $(seq 100); do grep -q "ready to serve client requests" "$work/$1.log" && return 0; sleep 0.2; done
   echo "$1 did not start:"; cat "$work/$1.log"; exit 1
 }
-start cairn "$work/cairn-bin/cairn" 23791 23801; cairn_pid=${pids[-1]}
-start etcd etcd 23792 23802; etcd_pid=${pids[-1]}
+port="${PORT:-23791}"
+start cairn "$work/cairn-bin/cairn" "$port" $((port + 2)); cairn_pid=${pids[-1]}
+start etcd etcd $((port + 1)) $((port + 3)); etcd_pid=${pids[-1]}
 
 run() { # url pid
   "$work/bench-bin/Cairn.Bench" watch-fanout --target "$1" --server-pid "$2" --watchers "$watchers" --keys "$keys" \
@@ -42,8 +44,8 @@ run() { # url pid
 }
 : >"$work/cairn.rows"; : >"$work/etcd.rows"
 for _ in $(seq "$rounds"); do
-  run http://127.0.0.1:23791 "$cairn_pid" >>"$work/cairn.rows"
-  run http://127.0.0.1:23792 "$etcd_pid" >>"$work/etcd.rows"
+  run "http://127.0.0.1:$port" "$cairn_pid" >>"$work/cairn.rows"
+  run "http://127.0.0.1:$((port + 1))" "$etcd_pid" >>"$work/etcd.rows"
 done
 
 # Columns of a row: rate puts/s events/s p50 p99 max missing cpu-us/event. Best of the rounds:

@@ -153,6 +153,7 @@ internal sealed class CatchUpLoop : IAsyncDisposable
             history.Add(new RevisionEvents(revision, [.. events]));
         }
         _lastRead = new BackendRead(round.From, readUpTo, history);
+        _hub.Counters.BackendRead();
         return (history, readUpTo);
     }
 

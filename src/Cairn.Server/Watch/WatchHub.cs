@@ -69,12 +69,16 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
         Options = options ?? new WatchOptions();
         _recent = new RecentHistory(Options.RecentHistoryRevisions, Options.RecentHistoryBytes);
         _dispatched = store.CurrentRevision;
+        Counters = new WatchCounters(() => WatcherCounts);
         _catchUp = new CatchUpLoop(this, store, backend);
         var every = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(10).Ticks, Options.StalledStreamTimeout.Ticks / 4));
         _stallCheck = new Timer(_ => CutStalledStreams(), null, every, every);
     }
 
     public WatchOptions Options { get; }
+
+    /// <summary>What the hub has done so far (also published as the <c>Cairn.Watch</c> meter).</summary>
+    public WatchCounters Counters { get; }
 
     /// <summary>The last revision whose events were handed to watchers (the store's revision, or one ahead of it while it publishes).</summary>
     public long Revision
@@ -237,13 +241,18 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
         {
             bool queued = (!w.PreviousKeyValues || previousLookedUp || !NeedsPrevious(w.Matched))
                 && TryQueue(w, w.Matched, header);
-            w.Matched.Clear();
-            if (!queued)
+            if (queued)
+            {
+                Counters.Dispatched(w.Matched.Count);
+            }
+            else
             {
                 // Its stream is full (or prev_kv was not looked up for this write): it will get
                 // this revision from the catch-up loop instead.
+                Counters.WatcherFellBehind();
                 MoveToUnsynced(w, revision);
             }
+            w.Matched.Clear();
         }
         _touched.Clear();
         _matches.Clear();
@@ -570,6 +579,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
             {
                 return null;
             }
+            Counters.RoundPlanned();
             long compacted = _store.CompactedRevision;
             var fromBackend = new List<Watcher>();
             _handled.Clear();
@@ -774,6 +784,7 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
                 {
                     continue; // full: it stays unsynced until the stream drains
                 }
+                Counters.CaughtUp(c.Events.Count);
             }
             if (servedUpTo < w.NextRevision)
             {
@@ -844,5 +855,6 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
         }
         await _stallCheck.DisposeAsync().ConfigureAwait(false);
         await _catchUp.DisposeAsync().ConfigureAwait(false);
+        Counters.Dispose();
     }
 }
