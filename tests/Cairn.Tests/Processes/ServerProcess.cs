@@ -77,14 +77,26 @@ public sealed class ServerProcess : IAsyncDisposable
     /// Starts a server on the member and waits until it is ready, or fails with its log. With
     /// <paramref name="fileSizeLimitKiB"/>, no file the server writes may grow past that many KiB (ulimit -f).
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(
+    public static Task<ServerProcess> StartAsync(
         ServerKind kind, TestMember member, ITestOutputHelper? output = null, IReadOnlyList<string>? flags = null, long? fileSizeLimitKiB = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        StartAsync(kind, member, () => [.. member.Flags, .. flags ?? []], output, fileSizeLimitKiB, cancellationToken);
+
+    /// <summary>
+    /// Starts a server configured by nothing but <c>--config-file</c>: <paramref name="writeConfigFile"/> writes the
+    /// file for the member's current ports and returns its path (again after a port clash moved the member).
+    /// </summary>
+    public static Task<ServerProcess> StartWithConfigFileAsync(
+        ServerKind kind, TestMember member, Func<TestMember, string> writeConfigFile, ITestOutputHelper? output = null, CancellationToken cancellationToken = default) =>
+        StartAsync(kind, member, () => ["--config-file", writeConfigFile(member)], output, fileSizeLimitKiB: null, cancellationToken);
+
+    private static async Task<ServerProcess> StartAsync(
+        ServerKind kind, TestMember member, Func<IReadOnlyList<string>> arguments, ITestOutputHelper? output, long? fileSizeLimitKiB, CancellationToken cancellationToken)
     {
         var fresh = !Directory.Exists(member.DataDir);
         for (var attempt = 1; ; attempt++)
         {
-            var server = new ServerProcess(kind, member, [.. member.Flags, .. flags ?? []], fileSizeLimitKiB, output);
+            var server = new ServerProcess(kind, member, arguments(), fileSizeLimitKiB, output);
             try
             {
                 await server.WaitUntilReadyAsync(cancellationToken);
