@@ -271,6 +271,7 @@ public sealed class MemberServer : IAsyncDisposable
 
     private void Run(BootstrappedMember member)
     {
+        LogStarting();
         _applying = Task.Run(() => ApplyLoop.RunAsync(CancellationToken.None));
         _ = _applying.ContinueWith(t => OnApplyStopped(t.Exception?.GetBaseException()), TaskScheduler.Default);
         Raft.Start();
@@ -289,6 +290,26 @@ public sealed class MemberServer : IAsyncDisposable
         _ = _versions.RunAsync(_stopping.Token);
         var expiry = new LeaseExpiryLoop(Lessor, RevokeExpiredLeaseAsync, _log);
         _leaseExpiry = Task.Run(() => expiry.RunAsync(_stopping.Token));
+    }
+
+    /// <summary>etcd's start line: the cluster version is known here only when a snapshot recovered it.</summary>
+    private void LogStarting()
+    {
+        var server = _log.ForPackage("etcdserver");
+        var version = Lifecycle.CairnVersion.EtcdVersion;
+        if (Membership.MajorMinorVersion is { } cluster)
+        {
+            server.Info("starting etcd server",
+                [new LogField("local-member-id", MemberIds.Format(Id)), new LogField("local-server-version", version),
+                 new LogField("cluster-id", MemberIds.Format(ClusterId)), new LogField("cluster-version", cluster)],
+                capnslog: $"starting server... [version: {version}, cluster version: {cluster}]");
+        }
+        else
+        {
+            server.Info("starting etcd server",
+                [new LogField("local-member-id", MemberIds.Format(Id)), new LogField("local-server-version", version), new LogField("cluster-version", "to_be_decided")],
+                capnslog: $"starting server... [version: {version}, cluster version: to_be_decided]");
+        }
     }
 
     /// <summary>
@@ -337,8 +358,10 @@ public sealed class MemberServer : IAsyncDisposable
         {
             try
             {
-                var result = await ProposeV2Async(request.Clone(), _stopping.Token).ConfigureAwait(false);
-                if (result.Error is null)
+                // etcd's raft node holds proposals back until there is a leader; proposing before would only be
+                // dropped (and logged as dropped) every heartbeat until the election.
+                var result = Leader == 0 ? null : await ProposeV2Async(request.Clone(), _stopping.Token).ConfigureAwait(false);
+                if (result is { Error: null })
                 {
                     _log.ForPackage("etcdserver").Info("published local member to cluster through raft",
                         [new LogField("local-member-id", MemberIds.Format(Id)), new LogField("local-member-attributes", attributes.ToGoString()),
@@ -360,7 +383,7 @@ public sealed class MemberServer : IAsyncDisposable
             {
                 return;
             }
-            // Not committed (no leader yet, most likely): try again a heartbeat later.
+            // No leader yet, or not committed: try again a heartbeat later.
             try
             {
                 await Task.Delay(_config.Raft.HeartbeatInterval, _stopping.Token).ConfigureAwait(false);

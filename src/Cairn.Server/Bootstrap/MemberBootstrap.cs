@@ -185,7 +185,7 @@ public static class MemberBootstrap
         {
             throw new BootstrapException($"failed to open backend db {path}: {e.Message}", e);
         }
-        server.Info("opened backend db", [new LogField("path", path), LogField.Duration("took", watch.Elapsed)]);
+        server.ZapInfo("opened backend db", [new LogField("path", path), LogField.Duration("took", watch.Elapsed)]);
         return backend;
     }
 
