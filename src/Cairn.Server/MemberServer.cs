@@ -227,29 +227,50 @@ public sealed class MemberServer : IAsyncDisposable
             await _stopped.Task.ConfigureAwait(false);
             return;
         }
-        _stopping.Cancel();
-        Lessor.Stop();
-        Raft.Stop();
         try
         {
-            await _applying.ConfigureAwait(false);
+            _stopping.Cancel();
+            Lessor.Stop();
+            Raft.Stop();
+            try
+            {
+                await _applying.ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Logged when it happened (OnApplyStopped / OnRaftFailed); the stop goes on.
+                _failure ??= e is OperationCanceledException or ChannelClosedException ? null : e;
+            }
+            var stopped = EtcdErrors.Stopped.ToException();
+            _waiters.FailAll(stopped);
+            await _leaseExpiry.ConfigureAwait(false);
+            Reads.FailAll(EtcdErrors.Stopped);
+            Applied.FailAll(stopped);
+            _published.TrySetException(stopped);
+            await Watches.DisposeAsync().ConfigureAwait(false);
+            // Each is closed even when one before it fails (a full disk fails the backend's last commit, and the
+            // WAL must still be unlocked); the first failure is the stop's.
+            foreach (var close in new Action[] { Store.Dispose, Backend.Dispose, _disk.Dispose })
+            {
+                try
+                {
+                    close();
+                }
+                catch (Exception e)
+                {
+                    _failure ??= e;
+                }
+            }
         }
         catch (Exception e)
         {
-            // Logged when it happened (OnApplyStopped / OnRaftFailed); the stop goes on.
-            _failure ??= e is OperationCanceledException or ChannelClosedException ? null : e;
+            _failure ??= e;
         }
-        var stopped = EtcdErrors.Stopped.ToException();
-        _waiters.FailAll(stopped);
-        await _leaseExpiry.ConfigureAwait(false);
-        Reads.FailAll(EtcdErrors.Stopped);
-        Applied.FailAll(stopped);
-        _published.TrySetException(stopped);
-        await Watches.DisposeAsync().ConfigureAwait(false);
-        Store.Dispose();
-        Backend.Dispose();
-        _disk.Dispose();
-        _stopped.TrySetResult(_failure ?? Raft.Failure);
+        finally
+        {
+            // Whoever waits for the stop (the executable, to exit) is never left waiting.
+            _stopped.TrySetResult(_failure ?? Raft.Failure);
+        }
     }
 
     private static WatchOptions WatchOptionsFor(ServerConfiguration config, ServerLogger log)
@@ -466,8 +487,16 @@ public sealed class MemberServer : IAsyncDisposable
     private void OnRaftFailed(Exception error)
     {
         _failure ??= error;
-        _log.ForPackage("etcdserver").Error("raft loop stopped on an unrecoverable error; stopping the server", [LogField.Error(error)],
-            capnslog: $"raft loop stopped: {error.Message}; stopping the server");
+        if (error is RaftDiskException disk)
+        {
+            // Nothing of the Ready that failed was acknowledged; etcd stops the process on this line.
+            _log.ForPackage("etcdserver").Fatal(disk.ZapMessage, [LogField.Error(error)], capnslog: disk.CapnslogText);
+        }
+        else
+        {
+            _log.ForPackage("etcdserver").Error("raft loop stopped on an unrecoverable error; stopping the server", [LogField.Error(error)],
+                capnslog: $"raft loop stopped: {error.Message}; stopping the server");
+        }
         _ = Task.Run(async () => await DisposeAsync().ConfigureAwait(false));
     }
 
