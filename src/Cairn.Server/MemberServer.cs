@@ -15,6 +15,7 @@ using Cairn.Server.Mvcc;
 using Cairn.Server.Proposals;
 using Cairn.Server.Reads;
 using Cairn.Server.Watch;
+using Cairn.Storage.FileSystem;
 
 namespace Cairn.Server;
 
@@ -39,6 +40,7 @@ public sealed class MemberServer : IAsyncDisposable
     private readonly RaftDisk _disk;
     private Task _applying = Task.CompletedTask;
     private Task _leaseExpiry = Task.CompletedTask;
+    private Task _purging = Task.CompletedTask;
     private Exception? _failure;
     private int _disposed;
 
@@ -244,6 +246,7 @@ public sealed class MemberServer : IAsyncDisposable
             var stopped = EtcdErrors.Stopped.ToException();
             _waiters.FailAll(stopped);
             await _leaseExpiry.ConfigureAwait(false);
+            await _purging.ConfigureAwait(false);
             Reads.FailAll(EtcdErrors.Stopped);
             Applied.FailAll(stopped);
             _published.TrySetException(stopped);
@@ -311,6 +314,50 @@ public sealed class MemberServer : IAsyncDisposable
         _ = _versions.RunAsync(_stopping.Token);
         var expiry = new LeaseExpiryLoop(Lessor, RevokeExpiredLeaseAsync, _log);
         _leaseExpiry = Task.Run(() => expiry.RunAsync(_stopping.Token));
+        _purging = PurgeFilesAsync();
+    }
+
+    /// <summary>
+    /// etcd's purgeFile: every 30 s, the oldest snap and snap.db files beyond --max-snapshots and the oldest WAL
+    /// segments beyond --max-wals (only those the WAL released after a snapshot) are removed; 0 keeps all.
+    /// A failure stops the member, as it stops etcd.
+    /// </summary>
+    private Task PurgeFilesAsync()
+    {
+        var purges = new List<Task>();
+        if (_config.Snapshots.MaxSnapshotFiles > 0)
+        {
+            purges.Add(PurgeAsync(_config.SnapDir, "snap.db", _config.Snapshots.MaxSnapshotFiles, "failed to purge snap db file"));
+            purges.Add(PurgeAsync(_config.SnapDir, "snap", _config.Snapshots.MaxSnapshotFiles, "failed to purge snap file"));
+        }
+        if (_config.Snapshots.MaxWalFiles > 0)
+        {
+            purges.Add(PurgeAsync(_config.WalDir, "wal", _config.Snapshots.MaxWalFiles, "failed to purge wal file"));
+        }
+        return Task.WhenAll(purges);
+    }
+
+    private async Task PurgeAsync(string directory, string suffix, ulong max, string failure)
+    {
+        var log = _log.ForPackage("pkg/fileutil");
+        var interval = FilePurger.EtcdInterval;
+        log.Info("started to purge file",
+            [new LogField("dir", directory), new LogField("suffix", suffix), LogField.UInt("max", max), LogField.Duration("interval", interval)],
+            capnslog: $"started to purge file, dir: {directory}, suffix: {suffix}, max: {max}, interval: {GoDurationText.Format(interval)}");
+        try
+        {
+            await Task.Run(() => FilePurger.RunAsync(directory, suffix, (int)Math.Min(max, int.MaxValue), interval, name =>
+            {
+                var path = Path.Combine(directory, name);
+                log.Info("purged", [new LogField("path", path)], capnslog: $"purged file {path} successfully");
+            }, _stopping.Token)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _failure ??= e;
+            _log.ForPackage("etcdserver").Fatal(failure, [LogField.Error(e)], capnslog: $"{failure} {e.Message}");
+            _ = Task.Run(async () => await DisposeAsync().ConfigureAwait(false));
+        }
     }
 
     /// <summary>etcd's start line: the cluster version is known here only when a snapshot recovered it.</summary>
