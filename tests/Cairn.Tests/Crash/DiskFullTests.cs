@@ -27,16 +27,14 @@ public sealed class DiskFullTests(ITestOutputHelper output)
 
     /// <summary>
     /// WAL case: exactly a WAL segment (64,000,000 bytes, etcd's SegmentSizeBytes). Preallocating it just fits; the
-    /// first record to run past its end fails before the segment can be cut.
+    /// first record to run past its end fails before the segment can be cut. <see cref="WalFiller"/> grows the WAL
+    /// and not the backend, so the WAL is what meets the limit.
     /// </summary>
-    private const long WalFileSizeLimitKiB = 64_000_000 / 1024;
+    private const long WalFileSizeLimitKiB = WalFiller.SegmentBytes / 1024;
 
     private const int Clients = 4;
     private const int BackendValueBytes = 80_000;
     private const int WalValueBytes = 1_000;
-
-    /// <summary>Big enough that a few hundred fill the WAL segment, well under --max-request-bytes.</summary>
-    private const int FillerValueBytes = 512 * 1024;
 
     /// <summary>The log line of a cairn that stopped because its backend commit failed.</summary>
     private const string BackendFailureLine = "failed to commit the backend";
@@ -66,7 +64,7 @@ public sealed class DiskFullTests(ITestOutputHelper output)
         var elapsed = Stopwatch.StartNew();
         using var member = TestMember.Create();
         var writer = new CrashWriter();
-        var (status, log) = await WriteUntilTheServerStopsAsync(kind, member, WalFileSizeLimitKiB, writer, WalValueBytes, FillWalAsync);
+        var (status, log) = await WriteUntilTheServerStopsAsync(kind, member, WalFileSizeLimitKiB, writer, WalValueBytes, WalFiller.RunAsync);
 
         // etcd's fatal line, which cairn prints too: "failed to save state and entries error: write <segment>: file too large".
         var failure = log.Lines.FirstOrDefault(l => l.Contains("failed to save state and entries error: write ", StringComparison.Ordinal) &&
@@ -133,42 +131,6 @@ public sealed class DiskFullTests(ITestOutputHelper output)
             var (problems, _) = await AcknowledgedWrites.CheckAsync(member, writer.Acknowledged, seen);
             Assert.True(problems.Count == 0, $"{other.DisplayName()} on the data dir: {problems.Count} problems (first 20):\n{string.Join('\n', problems.Take(20))}");
             await server.StopCleanlyAsync();
-        }
-    }
-
-    /// <summary>
-    /// Transactions whose compare fails, each carrying a large put: the whole request goes through raft into the
-    /// WAL, but applying it writes nothing to the backend, so the WAL meets the limit while the backend stays small.
-    /// </summary>
-    private static async Task FillWalAsync(GrpcChannel channel, CancellationToken stop)
-    {
-        var filler = new TxnRequest
-        {
-            Compare =
-            {
-                new Compare
-                {
-                    Key = ByteString.CopyFromUtf8("wal-filler/absent"),
-                    Target = Compare.Types.CompareTarget.Value,
-                    Result = Compare.Types.CompareResult.Equal,
-                    Value = ByteString.CopyFromUtf8("never"),
-                },
-            },
-            Success = { new RequestOp { RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8("wal-filler/value"), Value = ByteString.CopyFrom(new byte[FillerValueBytes]) } } },
-        };
-        var options = new GrpcCallOptions { Timeout = TimeSpan.FromSeconds(30), CancellationToken = stop };
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                var response = await channel.UnaryAsync(KvCalls.Txn, filler, options);
-                Assert.False(response.Succeeded);
-            }
-            catch (GrpcException)
-            {
-                // Timed out on a busy machine, or the server is stopping: it is the writer's outcome that counts.
-                await Task.Delay(TimeSpan.FromMilliseconds(10), CancellationToken.None);
-            }
         }
     }
 
