@@ -83,7 +83,7 @@ public sealed class ServerEntryPoint
                 embed.Notice("serving client traffic insecurely; this is strongly discouraged!", [new LogField("address", listener.EndPoint.ToString() ?? "")],
                     capnslog: $"serving insecure client requests on {listener.EndPoint}, this is strongly discouraged!");
             }
-            await systemd.NotifyReadyAsync().ConfigureAwait(false);
+            await NotifySystemdAsync(systemd, logger).ConfigureAwait(false);
 
             await Task.WhenAny(server.Stopped, Task.Delay(Timeout.Infinite, stopping)).ConfigureAwait(false);
             return await StopAsync(logger, configuration, server, clients, peers, null).ConfigureAwait(false);
@@ -98,6 +98,20 @@ public sealed class ServerEntryPoint
             // Listener errors (address in use, cannot bind) and storage errors at start.
             await StopQuietlyAsync(server, clients, peers).ConfigureAwait(false);
             return Fail(logger, e.Message);
+        }
+    }
+
+    /// <summary>READY=1 for a Type=notify unit; an unreachable socket is logged, as etcd does, and the server serves on.</summary>
+    private static async Task NotifySystemdAsync(SystemdNotifier systemd, ServerLogger logger)
+    {
+        try
+        {
+            await systemd.NotifyReadyAsync().ConfigureAwait(false);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            logger.ForPackage("etcdmain").Error("failed to notify systemd for readiness", [LogField.Error($"{systemd.SocketPath}: {e.Message}")],
+                capnslog: $"failed to notify systemd for readiness: {systemd.SocketPath}: {e.Message}");
         }
     }
 
