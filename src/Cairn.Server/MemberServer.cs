@@ -15,6 +15,7 @@ using Cairn.Server.Mvcc;
 using Cairn.Server.Proposals;
 using Cairn.Server.Reads;
 using Cairn.Server.Watch;
+using Cairn.Storage.FileSystem;
 
 namespace Cairn.Server;
 
@@ -39,6 +40,7 @@ public sealed class MemberServer : IAsyncDisposable
     private readonly RaftDisk _disk;
     private Task _applying = Task.CompletedTask;
     private Task _leaseExpiry = Task.CompletedTask;
+    private Task _purging = Task.CompletedTask;
     private Exception? _failure;
     private int _disposed;
 
@@ -227,29 +229,51 @@ public sealed class MemberServer : IAsyncDisposable
             await _stopped.Task.ConfigureAwait(false);
             return;
         }
-        _stopping.Cancel();
-        Lessor.Stop();
-        Raft.Stop();
         try
         {
-            await _applying.ConfigureAwait(false);
+            _stopping.Cancel();
+            Lessor.Stop();
+            Raft.Stop();
+            try
+            {
+                await _applying.ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Logged when it happened (OnApplyStopped / OnRaftFailed); the stop goes on.
+                _failure ??= e is OperationCanceledException or ChannelClosedException ? null : e;
+            }
+            var stopped = EtcdErrors.Stopped.ToException();
+            _waiters.FailAll(stopped);
+            await _leaseExpiry.ConfigureAwait(false);
+            await _purging.ConfigureAwait(false);
+            Reads.FailAll(EtcdErrors.Stopped);
+            Applied.FailAll(stopped);
+            _published.TrySetException(stopped);
+            await Watches.DisposeAsync().ConfigureAwait(false);
+            // Each is closed even when one before it fails (a full disk fails the backend's last commit, and the
+            // WAL must still be unlocked); the first failure is the stop's.
+            foreach (var close in new Action[] { Store.Dispose, Backend.Dispose, _disk.Dispose })
+            {
+                try
+                {
+                    close();
+                }
+                catch (Exception e)
+                {
+                    _failure ??= e;
+                }
+            }
         }
         catch (Exception e)
         {
-            // Logged when it happened (OnApplyStopped / OnRaftFailed); the stop goes on.
-            _failure ??= e is OperationCanceledException or ChannelClosedException ? null : e;
+            _failure ??= e;
         }
-        var stopped = EtcdErrors.Stopped.ToException();
-        _waiters.FailAll(stopped);
-        await _leaseExpiry.ConfigureAwait(false);
-        Reads.FailAll(EtcdErrors.Stopped);
-        Applied.FailAll(stopped);
-        _published.TrySetException(stopped);
-        await Watches.DisposeAsync().ConfigureAwait(false);
-        Store.Dispose();
-        Backend.Dispose();
-        _disk.Dispose();
-        _stopped.TrySetResult(_failure ?? Raft.Failure);
+        finally
+        {
+            // Whoever waits for the stop (the executable, to exit) is never left waiting.
+            _stopped.TrySetResult(_failure ?? Raft.Failure);
+        }
     }
 
     private static WatchOptions WatchOptionsFor(ServerConfiguration config, ServerLogger log)
@@ -271,6 +295,7 @@ public sealed class MemberServer : IAsyncDisposable
 
     private void Run(BootstrappedMember member)
     {
+        LogStarting();
         _applying = Task.Run(() => ApplyLoop.RunAsync(CancellationToken.None));
         _ = _applying.ContinueWith(t => OnApplyStopped(t.Exception?.GetBaseException()), TaskScheduler.Default);
         Raft.Start();
@@ -289,6 +314,70 @@ public sealed class MemberServer : IAsyncDisposable
         _ = _versions.RunAsync(_stopping.Token);
         var expiry = new LeaseExpiryLoop(Lessor, RevokeExpiredLeaseAsync, _log);
         _leaseExpiry = Task.Run(() => expiry.RunAsync(_stopping.Token));
+        _purging = PurgeFilesAsync();
+    }
+
+    /// <summary>
+    /// etcd's purgeFile: every 30 s, the oldest snap and snap.db files beyond --max-snapshots and the oldest WAL
+    /// segments beyond --max-wals (only those the WAL released after a snapshot) are removed; 0 keeps all.
+    /// A failure stops the member, as it stops etcd.
+    /// </summary>
+    private Task PurgeFilesAsync()
+    {
+        var purges = new List<Task>();
+        if (_config.Snapshots.MaxSnapshotFiles > 0)
+        {
+            purges.Add(PurgeAsync(_config.SnapDir, "snap.db", _config.Snapshots.MaxSnapshotFiles, "failed to purge snap db file"));
+            purges.Add(PurgeAsync(_config.SnapDir, "snap", _config.Snapshots.MaxSnapshotFiles, "failed to purge snap file"));
+        }
+        if (_config.Snapshots.MaxWalFiles > 0)
+        {
+            purges.Add(PurgeAsync(_config.WalDir, "wal", _config.Snapshots.MaxWalFiles, "failed to purge wal file"));
+        }
+        return Task.WhenAll(purges);
+    }
+
+    private async Task PurgeAsync(string directory, string suffix, ulong max, string failure)
+    {
+        var log = _log.ForPackage("pkg/fileutil");
+        var interval = FilePurger.EtcdInterval;
+        log.Info("started to purge file",
+            [new LogField("dir", directory), new LogField("suffix", suffix), LogField.UInt("max", max), LogField.Duration("interval", interval)],
+            capnslog: $"started to purge file, dir: {directory}, suffix: {suffix}, max: {max}, interval: {GoDurationText.Format(interval)}");
+        try
+        {
+            await Task.Run(() => FilePurger.RunAsync(directory, suffix, (int)Math.Min(max, int.MaxValue), interval, name =>
+            {
+                var path = Path.Combine(directory, name);
+                log.Info("purged", [new LogField("path", path)], capnslog: $"purged file {path} successfully");
+            }, _stopping.Token)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _failure ??= e;
+            _log.ForPackage("etcdserver").Fatal(failure, [LogField.Error(e)], capnslog: $"{failure} {e.Message}");
+            _ = Task.Run(async () => await DisposeAsync().ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>etcd's start line: the cluster version is known here only when a snapshot recovered it.</summary>
+    private void LogStarting()
+    {
+        var server = _log.ForPackage("etcdserver");
+        var version = Lifecycle.CairnVersion.EtcdVersion;
+        if (Membership.MajorMinorVersion is { } cluster)
+        {
+            server.Info("starting etcd server",
+                [new LogField("local-member-id", MemberIds.Format(Id)), new LogField("local-server-version", version),
+                 new LogField("cluster-id", MemberIds.Format(ClusterId)), new LogField("cluster-version", cluster)],
+                capnslog: $"starting server... [version: {version}, cluster version: {cluster}]");
+        }
+        else
+        {
+            server.Info("starting etcd server",
+                [new LogField("local-member-id", MemberIds.Format(Id)), new LogField("local-server-version", version), new LogField("cluster-version", "to_be_decided")],
+                capnslog: $"starting server... [version: {version}, cluster version: to_be_decided]");
+        }
     }
 
     /// <summary>
@@ -337,8 +426,10 @@ public sealed class MemberServer : IAsyncDisposable
         {
             try
             {
-                var result = await ProposeV2Async(request.Clone(), _stopping.Token).ConfigureAwait(false);
-                if (result.Error is null)
+                // etcd's raft node holds proposals back until there is a leader; proposing before would only be
+                // dropped (and logged as dropped) every heartbeat until the election.
+                var result = Leader == 0 ? null : await ProposeV2Async(request.Clone(), _stopping.Token).ConfigureAwait(false);
+                if (result is { Error: null })
                 {
                     _log.ForPackage("etcdserver").Info("published local member to cluster through raft",
                         [new LogField("local-member-id", MemberIds.Format(Id)), new LogField("local-member-attributes", attributes.ToGoString()),
@@ -360,7 +451,7 @@ public sealed class MemberServer : IAsyncDisposable
             {
                 return;
             }
-            // Not committed (no leader yet, most likely): try again a heartbeat later.
+            // No leader yet, or not committed: try again a heartbeat later.
             try
             {
                 await Task.Delay(_config.Raft.HeartbeatInterval, _stopping.Token).ConfigureAwait(false);
@@ -443,8 +534,16 @@ public sealed class MemberServer : IAsyncDisposable
     private void OnRaftFailed(Exception error)
     {
         _failure ??= error;
-        _log.ForPackage("etcdserver").Error("raft loop stopped on an unrecoverable error; stopping the server", [LogField.Error(error)],
-            capnslog: $"raft loop stopped: {error.Message}; stopping the server");
+        if (error is RaftDiskException disk)
+        {
+            // Nothing of the Ready that failed was acknowledged; etcd stops the process on this line.
+            _log.ForPackage("etcdserver").Fatal(disk.ZapMessage, [LogField.Error(error)], capnslog: disk.CapnslogText);
+        }
+        else
+        {
+            _log.ForPackage("etcdserver").Error("raft loop stopped on an unrecoverable error; stopping the server", [LogField.Error(error)],
+                capnslog: $"raft loop stopped: {error.Message}; stopping the server");
+        }
         _ = Task.Run(async () => await DisposeAsync().ConfigureAwait(false));
     }
 

@@ -107,7 +107,19 @@ public static class MemberBootstrap
         var walSnapshot = snapshot is null
             ? new WalSnapshot { Index = 0, Term = 0 }
             : new WalSnapshot { Index = snapshot.Metadata.Index, Term = snapshot.Metadata.Term };
-        var (wal, contents) = WriteAheadLog.Recover(config.WalDir, walSnapshot, repairTornTail: true, WalOptionsFor(config));
+        string? repaired = null;
+        var (wal, contents) = WriteAheadLog.Recover(config.WalDir, walSnapshot, repairTornTail: true, WalOptionsFor(config), repairing: path =>
+        {
+            repaired = path;
+            log.ForPackage("wal").Notice("repairing", [new LogField("path", path)], capnslog: $"repairing {path}");
+        });
+        if (repaired is not null)
+        {
+            // A record torn by a crash or a full disk was cut off the end (the segment kept as .broken); it was
+            // never acknowledged, since acknowledgement waits for the fsync the tear interrupted.
+            log.ForPackage("wal").ZapInfo("repaired", [new LogField("path", repaired), LogField.Error("unexpected EOF")]);
+            server.Info("repaired WAL", [LogField.Error("unexpected EOF")], capnslog: "repaired WAL error (unexpected EOF)");
+        }
         try
         {
             var (memberId, clusterId) = WalMetadata.Decode(contents.Metadata);
@@ -185,7 +197,7 @@ public static class MemberBootstrap
         {
             throw new BootstrapException($"failed to open backend db {path}: {e.Message}", e);
         }
-        server.Info("opened backend db", [new LogField("path", path), LogField.Duration("took", watch.Elapsed)]);
+        server.ZapInfo("opened backend db", [new LogField("path", path), LogField.Duration("took", watch.Elapsed)]);
         return backend;
     }
 

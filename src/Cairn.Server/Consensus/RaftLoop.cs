@@ -341,11 +341,25 @@ public sealed class RaftLoop : IDisposable
         }
 
         bool hasSnapshot = rd.Snapshot is { Metadata.Index: > 0 };
-        if (hasSnapshot)
+        try
         {
-            _disk.SaveSnapshot(rd.Snapshot!);
+            if (hasSnapshot)
+            {
+                _disk.SaveSnapshot(rd.Snapshot!);
+            }
         }
-        _disk.Save(rd.HardState, rd.Entries);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw RaftDiskException.SavingSnapshot(e);
+        }
+        try
+        {
+            _disk.Save(rd.HardState, rd.Entries);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw RaftDiskException.SavingEntries(e);
+        }
         if (hasSnapshot)
         {
             _storage.ApplySnapshot(rd.Snapshot!);

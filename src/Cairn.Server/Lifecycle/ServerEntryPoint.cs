@@ -27,6 +27,11 @@ public sealed class ServerEntryPoint
     public async Task<int> RunAsync(ServerConfiguration configuration, ServerLogger logger, SystemdNotifier systemd, CancellationToken stopping)
     {
         var embed = logger.ForPackage("embed");
+        LogAlreadyInitialized(configuration, logger);
+        // etcd binds its listeners before it opens the data dir; cairn binds them once the member can answer, but
+        // says so where etcd does, so the start reads the same.
+        embed.ZapInfo("configuring peer listeners", [LogField.Strings("listen-peer-urls", configuration.Urls.ListenPeer.Select(u => u.ToString()))]);
+        embed.ZapInfo("configuring client listeners", [LogField.Strings("listen-client-urls", configuration.Urls.ListenClient.Select(u => u.ToString()))]);
         StartupLog.Write(configuration, logger);
         if (!WriteAheadLogExists(configuration) && configuration.Cluster.State == InitialClusterState.New)
         {
@@ -45,10 +50,15 @@ public sealed class ServerEntryPoint
             server = MemberServer.Start(configuration, logger);
             var http = new HttpEndpoints(server, logger);
 
-            embed.Info("configuring peer listeners", [LogField.Strings("listen-peer-urls", configuration.Urls.ListenPeer.Select(u => u.ToString()))],
-                capnslog: $"configuring peer listeners with {string.Join(",", configuration.Urls.ListenPeer)}");
             peers = new WireServer(PeerOptions(configuration), new GrpcServiceRegistry(), http.PeerRoutes());
             await peers.StartAsync(stopping).ConfigureAwait(false);
+            embed.ZapInfo("now serving peer/client/metrics",
+                [new LogField("local-member-id", MemberIds.Format(server.Id)),
+                 LogField.Strings("initial-advertise-peer-urls", configuration.Urls.AdvertisePeer.Select(u => u.ToString())),
+                 LogField.Strings("listen-peer-urls", configuration.Urls.ListenPeer.Select(u => u.ToString())),
+                 LogField.Strings("advertise-client-urls", configuration.Urls.AdvertiseClient.Select(u => u.ToString())),
+                 LogField.Strings("listen-client-urls", configuration.Urls.ListenClient.Select(u => u.ToString())),
+                 LogField.Strings("listen-metrics-urls", configuration.Urls.ListenMetrics.Select(u => u.ToString()))]);
             foreach (var listener in peers.Listeners)
             {
                 embed.Info("serving peer traffic", [new LogField("address", listener.EndPoint.ToString() ?? "")],
@@ -61,24 +71,19 @@ public sealed class ServerEntryPoint
                 return await StopAsync(logger, configuration, server, clients, peers, stopping.IsCancellationRequested ? null : "the member stopped before it could publish itself").ConfigureAwait(false);
             }
 
-            embed.Info("configuring client listeners", [LogField.Strings("listen-client-urls", configuration.Urls.ListenClient.Select(u => u.ToString()))],
-                capnslog: $"configuring client listeners with {string.Join(",", configuration.Urls.ListenClient)}");
             clients = new WireServer(ClientOptions(configuration), ClientServices(server, logger), http.ClientRoutes());
             await clients.StartAsync(stopping).ConfigureAwait(false);
-            embed.Info("ready to serve client requests", capnslog: "ready to serve client requests");
+            if (logger.Format == LogFormatKind.Capnslog)
+            {
+                // etcd's zap logger has no such line: the "serving client traffic" one below stands for it.
+                embed.Info("", capnslog: "ready to serve client requests");
+            }
             foreach (var listener in clients.Listeners)
             {
                 embed.Notice("serving client traffic insecurely; this is strongly discouraged!", [new LogField("address", listener.EndPoint.ToString() ?? "")],
                     capnslog: $"serving insecure client requests on {listener.EndPoint}, this is strongly discouraged!");
             }
-            embed.Info("now serving peer/client/metrics",
-                [new LogField("local-member-id", MemberIds.Format(server.Id)),
-                 LogField.Strings("initial-advertise-peer-urls", configuration.Urls.AdvertisePeer.Select(u => u.ToString())),
-                 LogField.Strings("listen-peer-urls", configuration.Urls.ListenPeer.Select(u => u.ToString())),
-                 LogField.Strings("advertise-client-urls", configuration.Urls.AdvertiseClient.Select(u => u.ToString())),
-                 LogField.Strings("listen-client-urls", configuration.Urls.ListenClient.Select(u => u.ToString())),
-                 LogField.Strings("listen-metrics-urls", configuration.Urls.ListenMetrics.Select(u => u.ToString()))]);
-            await systemd.NotifyReadyAsync().ConfigureAwait(false);
+            await NotifySystemdAsync(systemd, logger).ConfigureAwait(false);
 
             await Task.WhenAny(server.Stopped, Task.Delay(Timeout.Infinite, stopping)).ConfigureAwait(false);
             return await StopAsync(logger, configuration, server, clients, peers, null).ConfigureAwait(false);
@@ -96,10 +101,36 @@ public sealed class ServerEntryPoint
         }
     }
 
+    /// <summary>READY=1 for a Type=notify unit; an unreachable socket is logged, as etcd does, and the server serves on.</summary>
+    private static async Task NotifySystemdAsync(SystemdNotifier systemd, ServerLogger logger)
+    {
+        try
+        {
+            await systemd.NotifyReadyAsync().ConfigureAwait(false);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            logger.ForPackage("etcdmain").Error("failed to notify systemd for readiness", [LogField.Error($"{systemd.SocketPath}: {e.Message}")],
+                capnslog: $"failed to notify systemd for readiness: {systemd.SocketPath}: {e.Message}");
+        }
+    }
+
+    /// <summary>etcdmain's note that the data dir already holds a member, which it then restarts.</summary>
+    private static void LogAlreadyInitialized(ServerConfiguration config, ServerLogger logger)
+    {
+        if (!Directory.Exists(config.MemberDir))
+        {
+            return;
+        }
+
+        logger.ForPackage("etcdmain").Notice("server has been already initialized", [new LogField("data-dir", config.DataDir), new LogField("dir-type", "member")],
+            capnslog: "the server is already initialized as member before, starting as etcd member...");
+    }
+
     private static async Task<int> StopAsync(ServerLogger logger, ServerConfiguration config, MemberServer server, WireServer? clients, WireServer? peers, string? reason)
     {
         var embed = logger.ForPackage("embed");
-        embed.Info("closing etcd server",
+        embed.ZapInfo("closing etcd server",
             [new LogField("name", config.Name), new LogField("data-dir", config.DataDir),
              LogField.Strings("advertise-peer-urls", config.Urls.AdvertisePeer.Select(u => u.ToString())),
              LogField.Strings("advertise-client-urls", config.Urls.AdvertiseClient.Select(u => u.ToString()))]);
@@ -119,7 +150,7 @@ public sealed class ServerEntryPoint
         {
             await peers.DisposeAsync().ConfigureAwait(false);
         }
-        embed.Info("closed etcd server",
+        embed.ZapInfo("closed etcd server",
             [new LogField("name", config.Name), new LogField("data-dir", config.DataDir),
              LogField.Strings("advertise-peer-urls", config.Urls.AdvertisePeer.Select(u => u.ToString())),
              LogField.Strings("advertise-client-urls", config.Urls.AdvertiseClient.Select(u => u.ToString()))]);

@@ -10,12 +10,20 @@ namespace Cairn.Server.Logging;
 /// </summary>
 internal sealed class CapnslogFormat : ILogFormat
 {
+    private const string RaftPackage = "raft";
+
     private readonly bool _showCaller;
 
     public CapnslogFormat(bool showCaller) => _showCaller = showCaller;
 
     public void Format(in LogRecord record, StringBuilder line)
     {
+        if (record.Package == RaftPackage)
+        {
+            FormatRaft(record, line);
+            return;
+        }
+
         line.Append(record.Timestamp.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture));
         if (_showCaller)
         {
@@ -29,6 +37,31 @@ internal sealed class CapnslogFormat : ILogFormat
             line.Append(record.Package).Append(": ");
         }
 
+        AppendText(line, record);
+    }
+
+    /// <summary>
+    /// With capnslog, etcd leaves its raft package on raft's default logger, Go's standard log with the prefix
+    /// "raft": <c>raft2006/01/02 15:04:05 INFO: message</c>.
+    /// </summary>
+    private static void FormatRaft(in LogRecord record, StringBuilder line)
+    {
+        line.Append(RaftPackage).Append(record.Timestamp.ToString("yyyy/MM/dd HH:mm:ss", CultureInfo.InvariantCulture)).Append(' ');
+        line.Append(record.Level switch
+        {
+            LogLevel.Debug => "DEBUG",
+            LogLevel.Info or LogLevel.Notice => "INFO",
+            LogLevel.Warn => "WARN",
+            LogLevel.Error => "ERROR",
+            LogLevel.DPanic or LogLevel.Panic => "PANIC",
+            _ => "FATAL",
+        }).Append(": ");
+        AppendText(line, record);
+    }
+
+    /// <summary>The capnslog wording, or the message and its fields; one line.</summary>
+    private static void AppendText(StringBuilder line, in LogRecord record)
+    {
         var start = line.Length;
         if (record.CapnslogText is not null)
         {

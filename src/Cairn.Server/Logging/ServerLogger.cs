@@ -90,6 +90,15 @@ public sealed class ServerLogger : IDisposable
         [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) =>
         _writer.Write(LogLevel.Info, Package, message, fields, capnslog, Caller(file, line));
 
+    /// <summary>An info event etcd 3.4 logs only through zap: its capnslog code path prints nothing for it.</summary>
+    public void ZapInfo(string message, ReadOnlySpan<LogField> fields = default, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
+    {
+        if (Format == LogFormatKind.Zap)
+        {
+            _writer.Write(LogLevel.Info, Package, message, fields, null, Caller(file, line));
+        }
+    }
+
     /// <summary>capnslog's NOTICE ("N"); zap prints it as info.</summary>
     public void Notice(string message, ReadOnlySpan<LogField> fields = default, string? capnslog = null,
         [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) =>

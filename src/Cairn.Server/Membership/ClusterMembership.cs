@@ -94,6 +94,11 @@ public sealed class ClusterMembership
             _version = V2Membership.ClusterVersion(store);
             Resort();
         }
+        // etcd's Recover hands the recovered version to UpdateCapability first (nothing when there is none).
+        if (MajorMinorVersion is { } recovered)
+        {
+            LogCapabilities(recovered);
+        }
         foreach (var m in Members)
         {
             _log.Info("recovered/added member from store",
@@ -102,7 +107,7 @@ public sealed class ClusterMembership
         }
         if (MajorMinorVersion is { } version)
         {
-            _log.Info("set cluster version from store", [Id("cluster-id", ClusterId), Id("local-member-id", LocalId), new LogField("cluster-version", version)],
+            _log.Info("set cluster version from store", [new LogField("cluster-version", version)],
                 capnslog: $"set the cluster version to {version} from store");
         }
     }
@@ -222,11 +227,15 @@ public sealed class ClusterMembership
             _log.Notice("updated cluster version", [Id("cluster-id", ClusterId), Id("local-member-id", LocalId), new LogField("from", before), new LogField("to", now)],
                 capnslog: $"updated the cluster version from {before} to {now}");
         }
-        _log.ForPackage("etcdserver/api").Info("enabled capabilities for version", [new LogField("cluster-version", now)],
-            capnslog: $"enabled capabilities for version {now}");
+        LogCapabilities(now);
         V2Membership.SetClusterVersion(store, version);
         backend?.Transaction.SetClusterVersion(version);
     }
+
+    /// <summary>etcd's api.UpdateCapability: what harnesses wait for to know the cluster version is in force.</summary>
+    private void LogCapabilities(string majorMinor) =>
+        _log.ForPackage("etcdserver/api").Info("enabled capabilities for version", [new LogField("cluster-version", majorMinor)],
+            capnslog: $"enabled capabilities for version {majorMinor}");
 
     private void Add(Member member, V2Store store, BackendBatch? backend)
     {

@@ -84,7 +84,7 @@ internal sealed class ClusterVersionDecider
         var result = await _server.ProposeV2Async(new Request { Method = "PUT", Path = V2Membership.ClusterVersionKey, Val = target }, stopping).ConfigureAwait(false);
         if (result.Error is null)
         {
-            _log.Info("cluster version is updated", [new LogField("cluster-version", shown)], capnslog: $"cluster version is updated to {shown}");
+            _log.ZapInfo("cluster version is updated", [new LogField("cluster-version", shown)]);
         }
     }
 

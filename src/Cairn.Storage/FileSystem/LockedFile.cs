@@ -42,7 +42,7 @@ public sealed class LockedFile : IDisposable
     public static LockedFile OpenUnlocked(string path) =>
         new(path, Open(path, FileMode.Open, FileAccess.Read), locked: false);
 
-    public void Write(ReadOnlySpan<byte> data, long offset) => RandomAccess.Write(Handle, data, offset);
+    public void Write(ReadOnlySpan<byte> data, long offset) => FileWrites.Write(Handle, data, offset, Path);
 
     public int Read(Span<byte> buffer, long offset) => RandomAccess.Read(Handle, buffer, offset);
 

@@ -17,6 +17,7 @@ internal static partial class LinuxSyscalls
     public const int EAGAIN = 11;
     public const int EWOULDBLOCK = EAGAIN;
     public const int EACCES = 13;
+    public const int EFBIG = 27;
     public const int EOPNOTSUPP = 95;
 
     public const int O_RDONLY = 0x0;

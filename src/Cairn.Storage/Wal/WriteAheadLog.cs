@@ -32,6 +32,7 @@ public sealed class WriteAheadLog : IDisposable
     private HardState _state = HardState.Of(0, 0, 0);
     private ulong _lastIndex;
     private bool _disposed;
+    private Exception? _failure;
 
     private WriteAheadLog(string directory, WalOptions options, List<WalSegment> segments, bool appendMode, WalSnapshot start)
     {
@@ -155,10 +156,11 @@ public sealed class WriteAheadLog : IDisposable
     /// What etcd's server does at start: open for appending at <paramref name="snapshot"/> and
     /// read everything; if the log ends in a torn record and <paramref name="repairTornTail"/>,
     /// cut it off with <see cref="WalRepair.Repair"/> (once) and read again. Any other error,
-    /// corruption included, is thrown.
+    /// corruption included, is thrown. <paramref name="repairing"/> hears the torn segment's path
+    /// before it is repaired (the repair succeeded if Recover then returns).
     /// </summary>
     public static (WriteAheadLog Wal, WalContents Contents) Recover(
-        string directory, WalSnapshot snapshot, bool repairTornTail = true, WalOptions? options = null)
+        string directory, WalSnapshot snapshot, bool repairTornTail = true, WalOptions? options = null, Action<string>? repairing = null)
     {
         bool repaired = false;
         while (true)
@@ -171,6 +173,7 @@ public sealed class WriteAheadLog : IDisposable
             catch (WalException e) when (e.Kind == WalErrorKind.UnexpectedEof && repairTornTail && !repaired)
             {
                 wal.Dispose();
+                repairing?.Invoke(e.SegmentPath ?? directory);
                 if (!WalRepair.Repair(directory))
                 {
                     throw;
@@ -257,25 +260,33 @@ public sealed class WriteAheadLog : IDisposable
             {
                 return;
             }
-            bool mustSync = entries.Count != 0 || state.Vote != _state.Vote || state.Term != _state.Term;
-            foreach (var entry in entries)
+            try
             {
-                encoder.EncodeEntry(entry);
-                _lastIndex = entry.Index;
-            }
-            SaveState(encoder, state);
-
-            // Like etcd, judge fullness by what reached the file so far (records still in the
-            // page buffer do not count), so segments end where etcd's would.
-            if (encoder.FlushedOffset < _options.SegmentSizeBytes)
-            {
-                if (mustSync)
+                bool mustSync = entries.Count != 0 || state.Vote != _state.Vote || state.Term != _state.Term;
+                foreach (var entry in entries)
                 {
-                    SyncLocked();
+                    encoder.EncodeEntry(entry);
+                    _lastIndex = entry.Index;
                 }
-                return;
+                SaveState(encoder, state);
+
+                // Like etcd, judge fullness by what reached the file so far (records still in the
+                // page buffer do not count), so segments end where etcd's would.
+                if (encoder.FlushedOffset < _options.SegmentSizeBytes)
+                {
+                    if (mustSync)
+                    {
+                        SyncLocked();
+                    }
+                    return;
+                }
+                Cut();
             }
-            Cut();
+            catch (Exception e)
+            {
+                _failure ??= e;
+                throw;
+            }
         }
     }
 
@@ -285,12 +296,20 @@ public sealed class WriteAheadLog : IDisposable
         lock (_gate)
         {
             var encoder = Writable();
-            encoder.EncodeSnapshot(snapshot.Index, snapshot.Term);
-            if (_lastIndex < snapshot.Index)
+            try
             {
-                _lastIndex = snapshot.Index;
+                encoder.EncodeSnapshot(snapshot.Index, snapshot.Term);
+                if (_lastIndex < snapshot.Index)
+                {
+                    _lastIndex = snapshot.Index;
+                }
+                SyncLocked();
             }
-            SyncLocked();
+            catch (Exception e)
+            {
+                _failure ??= e;
+                throw;
+            }
         }
     }
 
@@ -300,7 +319,15 @@ public sealed class WriteAheadLog : IDisposable
         lock (_gate)
         {
             Writable();
-            SyncLocked();
+            try
+            {
+                SyncLocked();
+            }
+            catch (Exception e)
+            {
+                _failure ??= e;
+                throw;
+            }
         }
     }
 
@@ -353,7 +380,9 @@ public sealed class WriteAheadLog : IDisposable
             {
                 _pipeline?.Dispose();
                 _pipeline = null;
-                if (_appendMode && _segments.Count != 0)
+                // After a failed write or sync, what the buffer and the page cache hold is in doubt: the records
+                // raft never got an acknowledgement for stay unsynced, and closing cannot fail the same way again.
+                if (_appendMode && _segments.Count != 0 && _failure is null)
                 {
                     SyncLocked();
                 }
@@ -402,6 +431,12 @@ public sealed class WriteAheadLog : IDisposable
         if (!_appendMode)
         {
             throw new InvalidOperationException($"wal: {Directory} was opened for reading only");
+        }
+        if (_failure is not null)
+        {
+            // A failed fsync may have dropped dirty pages that a later fsync would report as written: nothing
+            // appended after a failure can be trusted durable (etcd exits at the first one).
+            throw new IOException($"wal: {Directory} refuses appends after an earlier write failed: {_failure.Message}", _failure);
         }
         return _encoder ?? throw new InvalidOperationException($"wal: read all records of {Directory} before appending");
     }

@@ -13,21 +13,6 @@ public class YamlConfigFileTests
 {
     private const string JsonPrefix = "error unmarshaling JSON: while decoding JSON: json: ";
 
-    /// <summary>The seed configuration of issue 4.</summary>
-    private const string SeedConfig = """
-        name: etcd1
-        data-dir: /var/lib/etcd
-        listen-peer-urls: http://127.0.0.1:2380
-        listen-client-urls: http://0.0.0.0:2379
-        logger: zap
-        log-level: info
-        advertise-client-urls: http://127.0.0.1:2379
-        initial-advertise-peer-urls: http://127.0.0.1:2380
-        initial-cluster: etcd1=http://127.0.0.1:2380
-        initial-cluster-token: etcd-cluster-0
-        initial-cluster-state: new
-        """;
-
     private static FlagValues Parse(string yaml) => YamlConfigFile.Parse(yaml, ImmutableArray.CreateBuilder<StartupNotice>());
 
     private static string ParseError(string yaml) =>
@@ -39,11 +24,12 @@ public class YamlConfigFileTests
         return Valid(["--config-file", file.Path, .. extraArgs]);
     }
 
+    /// <summary>The seed configuration of issue 4 (the end-to-end test starts servers on the same file).</summary>
     [Fact]
     public void Seed_configuration_of_issue_4_loads_and_can_start()
     {
-        using var file = new TempFile(SeedConfig);
-        var result = Load(["--config-file", file.Path]);
+        var path = TestFiles.PathOf("issue-4-seed.conf.yml");
+        var result = Load(["--config-file", path]);
         Assert.Null(result.Error);
         var config = result.Configuration!;
         Assert.Equal("etcd1", config.Name);
@@ -58,7 +44,7 @@ public class YamlConfigFileTests
         Assert.Equal(InitialClusterState.New, config.Cluster.State);
         Assert.Equal(LogFormatKind.Zap, config.Logging.Format);
         Assert.Equal(LogLevel.Info, config.Logging.MinimumLevel);
-        Assert.Equal(file.Path, config.ConfigFile);
+        Assert.Equal(path, config.ConfigFile);
         Assert.True(Cairn.Server.Configuration.Building.SupportCheck.Check(result.Values).CanStart);
     }
 

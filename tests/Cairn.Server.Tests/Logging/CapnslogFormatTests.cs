@@ -13,6 +13,23 @@ public class CapnslogFormatTests
     }
 
     [Fact]
+    public void Raft_lines_have_go_logs_layout_as_etcds_default_raft_logger()
+    {
+        using var log = CapturedLogger.Capnslog();
+        log.Logger.ForPackage("raft").Info("raft.node: 1 elected leader 1 at term 2", capnslog: "raft.node: 1 elected leader 1 at term 2");
+        log.Logger.ForPackage("raft").Warn("1 stepped down");
+        Assert.Equal(["raft2026/11/22 03:22:39 INFO: raft.node: 1 elected leader 1 at term 2", "raft2026/11/22 03:22:39 WARN: 1 stepped down"], log.StderrLines);
+    }
+
+    [Fact]
+    public void Zap_only_lines_are_not_printed()
+    {
+        using var log = CapturedLogger.Capnslog();
+        log.Logger.ForPackage("embed").ZapInfo("now serving peer/client/metrics", [new LogField("local-member-id", "1")]);
+        Assert.Empty(log.StderrLines);
+    }
+
+    [Fact]
     public void Without_a_package_there_is_no_prefix()
     {
         using var log = CapturedLogger.Capnslog();

@@ -26,12 +26,12 @@ public class ServerLoggerTests
     public void Package_levels_override_the_threshold_per_package()
     {
         var options = new LoggerOptions(LogFormatKind.Capnslog, LogLevel.Info, [LogTarget.Stderr],
-            PackageLevels: ImmutableDictionary<string, LogLevel>.Empty.Add("raft", LogLevel.Debug).Add("etcdserver", LogLevel.Error));
+            PackageLevels: ImmutableDictionary<string, LogLevel>.Empty.Add("rafthttp", LogLevel.Debug).Add("etcdserver", LogLevel.Error));
         using var log = new CapturedLogger(options);
-        log.Logger.ForPackage("raft").Debug("raft debug");
+        log.Logger.ForPackage("rafthttp").Debug("rafthttp debug");
         log.Logger.ForPackage("etcdserver").Warn("server warn");
         log.Logger.ForPackage("embed").Info("embed info");
-        Assert.Equal(["raft: raft debug", "embed: embed info"], log.StderrLines.Select(l => l[(l.IndexOf("| ", StringComparison.Ordinal) + 2)..]));
+        Assert.Equal(["rafthttp: rafthttp debug", "embed: embed info"], log.StderrLines.Select(l => l[(l.IndexOf("| ", StringComparison.Ordinal) + 2)..]));
     }
 
     [Fact]

@@ -24,7 +24,8 @@ public sealed class ServerProcess : IAsyncDisposable
     private int _reported;
     private bool _disposed;
 
-    private ServerProcess(ServerKind kind, TestMember member, IReadOnlyList<string> arguments, long? fileSizeLimitKiB, ITestOutputHelper? output)
+    private ServerProcess(
+        ServerKind kind, TestMember member, IReadOnlyList<string> arguments, long? fileSizeLimitKiB, IReadOnlyDictionary<string, string>? environment, ITestOutputHelper? output)
     {
         Kind = kind;
         Member = member;
@@ -52,6 +53,11 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         ChildProcesses.ClearEtcdEnvironment(start);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         _process = ChildProcesses.Start(start);
         _process.OutputDataReceived += (_, e) => Log.Receive(e.Data);
         _process.ErrorDataReceived += (_, e) => Log.Receive(e.Data);
@@ -76,15 +82,29 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>
     /// Starts a server on the member and waits until it is ready, or fails with its log. With
     /// <paramref name="fileSizeLimitKiB"/>, no file the server writes may grow past that many KiB (ulimit -f).
+    /// <paramref name="environment"/> adds variables to an environment cleared of etcd's and systemd's.
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(
+    public static Task<ServerProcess> StartAsync(
         ServerKind kind, TestMember member, ITestOutputHelper? output = null, IReadOnlyList<string>? flags = null, long? fileSizeLimitKiB = null,
-        CancellationToken cancellationToken = default)
+        IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default) =>
+        StartAsync(kind, member, () => [.. member.Flags, .. flags ?? []], output, fileSizeLimitKiB, environment, cancellationToken);
+
+    /// <summary>
+    /// Starts a server configured by nothing but <c>--config-file</c>: <paramref name="writeConfigFile"/> writes the
+    /// file for the member's current ports and returns its path (again after a port clash moved the member).
+    /// </summary>
+    public static Task<ServerProcess> StartWithConfigFileAsync(
+        ServerKind kind, TestMember member, Func<TestMember, string> writeConfigFile, ITestOutputHelper? output = null, CancellationToken cancellationToken = default) =>
+        StartAsync(kind, member, () => ["--config-file", writeConfigFile(member)], output, fileSizeLimitKiB: null, environment: null, cancellationToken);
+
+    private static async Task<ServerProcess> StartAsync(
+        ServerKind kind, TestMember member, Func<IReadOnlyList<string>> arguments, ITestOutputHelper? output, long? fileSizeLimitKiB,
+        IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
     {
         var fresh = !Directory.Exists(member.DataDir);
         for (var attempt = 1; ; attempt++)
         {
-            var server = new ServerProcess(kind, member, [.. member.Flags, .. flags ?? []], fileSizeLimitKiB, output);
+            var server = new ServerProcess(kind, member, arguments(), fileSizeLimitKiB, environment, output);
             try
             {
                 await server.WaitUntilReadyAsync(cancellationToken);

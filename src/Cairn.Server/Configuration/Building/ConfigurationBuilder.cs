@@ -280,9 +280,11 @@ public static class ConfigurationBuilder
     /// etcd's parseCompactionRetention: an integer is hours (periodic) or revisions (revision); otherwise a Go
     /// duration. etcd runs no compactor when the mode is empty; cairn says so instead of staying silent.
     /// </summary>
-    private static AutoCompaction ParseCompaction(string mode, string retention, ImmutableArray<StartupNotice>.Builder notices)
+    private static AutoCompaction ParseCompaction(string mode, string retention, ImmutableArray<StartupNotice>.Builder notices) =>
+        ParseCompactionSettings(mode, retention, notices, out var nanoseconds) with { ModeText = mode, RetentionNanoseconds = nanoseconds };
+
+    private static AutoCompaction ParseCompactionSettings(string mode, string retention, ImmutableArray<StartupNotice>.Builder notices, out long nanoseconds)
     {
-        long nanoseconds;
         if (long.TryParse(retention, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var whole) && whole >= 0)
         {
             nanoseconds = mode == "periodic" ? unchecked(whole * 3_600_000_000_000L) : whole;

@@ -21,4 +21,10 @@ public enum AutoCompactionMode
 public sealed record AutoCompaction(AutoCompactionMode Mode, TimeSpan Period, long Revisions, string RetentionText)
 {
     public static readonly AutoCompaction Disabled = new(AutoCompactionMode.Disabled, TimeSpan.Zero, 0, "0");
+
+    /// <summary>--auto-compaction-mode as given, for logs (etcd prints it even when no compactor runs).</summary>
+    public string ModeText { get; init; } = "periodic";
+
+    /// <summary>The retention as etcd holds it: nanoseconds, hours converted, a revision count taken as nanoseconds (etcd logs it as a duration).</summary>
+    public long RetentionNanoseconds { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Cairn.Storage.FileSystem;
 using Cairn.Storage.Native;
 using Microsoft.Win32.SafeHandles;
 
@@ -87,7 +88,7 @@ internal sealed class DatabaseFile : IDisposable
         }
         try
         {
-            RandomAccess.Write(_handle, buffer, offset);
+            FileWrites.Write(_handle, buffer, offset, Path);
         }
         catch (IOException e)
         {
@@ -109,7 +110,7 @@ internal sealed class DatabaseFile : IDisposable
         }
         try
         {
-            RandomAccess.Write(_handle, buffers, offset);
+            FileWrites.Write(_handle, buffers, offset, Path);
         }
         catch (IOException e)
         {
