@@ -94,14 +94,23 @@ public sealed class ApplyLoop
                     throw new NotSupportedException(
                         $"received raft snapshot at index {snapshot.Metadata.Index} from the leader; installing snapshots from peers needs the peer transport, which this server does not have yet");
                 }
-                foreach (var entry in batch.Entries)
+                var observer = _kv.Store.Observer;
+                observer?.BeginBatch();
+                try
                 {
-                    if (entry.Index <= _applied.Value)
+                    foreach (var entry in batch.Entries)
                     {
-                        continue;
+                        if (entry.Index <= _applied.Value)
+                        {
+                            continue;
+                        }
+                        await ApplyEntryAsync(entry).ConfigureAwait(false);
+                        _applied.Advance(entry.Index);
                     }
-                    await ApplyEntryAsync(entry).ConfigureAwait(false);
-                    _applied.Advance(entry.Index);
+                }
+                finally
+                {
+                    observer?.EndBatch();
                 }
                 await MaybeSnapshotAsync().ConfigureAwait(false);
             }

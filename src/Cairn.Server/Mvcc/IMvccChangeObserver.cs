@@ -22,4 +22,18 @@ public interface IMvccChangeObserver
     /// PUT with the new KeyValue, DELETE with the key and mod_revision set to the revision.
     /// </summary>
     void OnWrite(long revision, IReadOnlyList<Event> events);
+
+    /// <summary>
+    /// The applying thread starts a run of writes (the entries raft committed together): the
+    /// observer may hold their events until <see cref="EndBatch"/>, so that a watcher's stream
+    /// gets the run's events at once (one wake-up and one flush rather than one per write).
+    /// </summary>
+    void BeginBatch()
+    {
+    }
+
+    /// <summary>The run of writes <see cref="BeginBatch"/> started is applied: events held must go out now.</summary>
+    void EndBatch()
+    {
+    }
 }

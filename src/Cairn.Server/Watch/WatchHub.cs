@@ -27,6 +27,9 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     /// <summary>Revisions of the recent history one catch-up planning may look through (a few milliseconds of work at most).</summary>
     private const long RecentVisitsPerRound = 16 * 1024;
 
+    /// <summary>Writes of a run the applying thread holds back before it dispatches them anyway.</summary>
+    private const int MaxHeldWrites = 1024;
+
     /// <summary>The least room a watcher joining a catch-up batch is given (see <see cref="AddToBatch"/>).</summary>
     private const long MinCatchUpShare = 16 * 1024;
 
@@ -35,6 +38,12 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
     // Writes the applying thread handed over and nobody has dispatched yet: it queues them here
     // and dispatches only when the lock is free, so it never waits for a catch-up round.
     private readonly ConcurrentQueue<(RevisionEvents History, bool PreviousLookedUp)> _pending = new();
+
+    // The applying thread's own: whether it is in a run of writes whose events it holds until
+    // the run ends (one wake-up and flush per stream for the run, not one per write), and how
+    // many it holds (at most MaxHeldWrites, so a long run, such as a replay, is not held whole).
+    private bool _holding;
+    private int _held;
     private readonly MvccStore _store;
     private readonly WatchResponseHeaders _headers;
     private readonly WatcherKeyIndex _synced = new();
@@ -145,6 +154,19 @@ public sealed class WatchHub : IMvccChangeObserver, IAsyncDisposable
             watchEvents[i] = new WatchEvent(events[i], previousLookedUp);
         }
         _pending.Enqueue((new RevisionEvents(revision, watchEvents), previousLookedUp));
+        if (++_held >= MaxHeldWrites || !_holding)
+        {
+            _held = 0;
+            DispatchPendingWhileFree();
+        }
+    }
+
+    public void BeginBatch() => _holding = true;
+
+    public void EndBatch()
+    {
+        _holding = false;
+        _held = 0;
         DispatchPendingWhileFree();
     }
 

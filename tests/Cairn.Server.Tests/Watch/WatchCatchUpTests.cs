@@ -142,6 +142,46 @@ public sealed class WatchCatchUpTests
     }
 
     [Fact]
+    public async Task EventsOfARunOfWritesGoOutWhenTheRunEndsOrWhenAWatcherIsCreated()
+    {
+        await using var h = new WatchHarness();
+        var client = h.Connect();
+        await client.CreateAsync(Request("k"));
+        h.Hub.BeginBatch();
+        h.Put("k", "v0");
+        h.Put("k", "v1");
+        Assert.Equal(0, client.Stream.QueuedBytes); // held: nothing queued yet
+
+        // A watcher created meanwhile starts after the writes applied before it.
+        var other = h.Connect();
+        Assert.Equal(3, (await other.CreateAsync(Request("k"))).Header.Revision);
+        Assert.Equal(["PUT k@2=v0", "PUT k@3=v1"], (await client.EventsUntilAsync(0, 3)).Select(Describe));
+
+        h.Put("k", "v2");
+        Assert.Equal(0, client.Stream.QueuedBytes);
+        h.Hub.EndBatch();
+        Assert.Equal(["PUT k@4=v2"], (await client.EventsUntilAsync(0, 4)).Select(Describe));
+        Assert.Equal(["PUT k@4=v2"], (await other.EventsUntilAsync(0, 4)).Select(Describe));
+    }
+
+    [Fact]
+    public async Task ALongRunOfWritesIsNotHeldWhole()
+    {
+        await using var h = new WatchHarness();
+        var client = h.Connect();
+        await client.CreateAsync(Request("k"));
+        h.Hub.BeginBatch();
+        for (int i = 0; i < 1024; i++)
+        {
+            h.Put("k", $"v{i}");
+        }
+        // Without the run's end, every write of it reaches the watcher.
+        var events = await client.EventsUntilAsync(0, 1025);
+        Assert.Equal(Enumerable.Range(2, 1024).Select(r => (long)r), events.Select(e => e.Kv.ModRevision));
+        h.Hub.EndBatch();
+    }
+
+    [Fact]
     public async Task AProgressRequestWaitsUntilEveryWatcherOfTheStreamHasCaughtUp()
     {
         await using var h = new WatchHarness(BackendOnly with { CatchUpReadBytes = 512, StreamBufferBytes = 1024 });
