@@ -67,6 +67,11 @@ public sealed class CrashWriter
                 // Back off briefly so a server that is down is not spun against.
                 await Task.Delay(TimeSpan.FromMilliseconds(10), CancellationToken.None);
             }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped between the loop's check and the call: that put was never sent.
+                return;
+            }
         }
     }
 
