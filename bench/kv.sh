@@ -33,6 +33,8 @@ usage: bench/kv.sh [options]
   --perf             profile cairn's measured runs with perf (cairn started with
                      DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0); reports in the
                      temp dir, which is then kept. Numbers of such a run are perturbed.
+Environment: PORT, when set, is the first of four loopback ports the servers take (etcd's client
+and peer ports, then cairn's); otherwise each server gets free ports the system picks.
 EOF
 }
 
@@ -135,7 +137,13 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_ports() { # prints two free loopback TCP ports
+free_ports() { # SERVER: prints its two loopback TCP ports, from PORT (etcd's first) or free ones
+    if [[ -n ${PORT:-} ]]; then
+        local first=$PORT
+        [[ $1 == cairn ]] && first=$((PORT + 2))
+        echo "$first $((first + 1))"
+        return 0
+    fi
     python3 -c '
 import socket
 a, b = socket.socket(), socket.socket()
@@ -166,7 +174,7 @@ start_server() { # name; on failure sets server_failure[name]
     local server=$1 dir=$work/$1
     mkdir -p "$dir"
     local cport pport
-    read -r cport pport < <(free_ports)
+    read -r cport pport < <(free_ports "$server")
     local peer_url=http://127.0.0.1:$pport bin
     client_url[$server]=http://127.0.0.1:$cport
     server_dir[$server]=$dir
