@@ -52,6 +52,9 @@ internal static class ClosedLoop
         var ticker = progress is null ? Task.CompletedTask : PrintProgressAsync(progress, phase, () => Volatile.Read(ref issued), ticking.Token);
         await Task.WhenAll(workers).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        // The last worker may have ended on a connection's reader thread (the hand-framed client
+        // runs callers there); what follows must not hold it up, nor dispose its connection on it.
+        await Task.Yield();
         await ticking.CancelAsync().ConfigureAwait(false);
         await ticker.ConfigureAwait(false);
         var merged = new LatencyHistogram();

@@ -10,7 +10,13 @@ internal sealed record KvBenchOptions
         "       [--total N] [--seconds S] [--warmup 1] [--key-size 8] [--value-size 256] [--key-space N]\n" +
         "       [--sequential-keys true|false] [--consistency l|s] [--seed N] [--request-timeout S]\n" +
         "       [--wait-ready 30] [--server-pid PID] [--label NAME] [--result FILE] [--mark-measuring FILE]\n" +
-        "       [--progress true|false]";
+        "       [--progress true|false] [--client h2|grpc]";
+
+    /// <summary>The hand-framed HTTP/2 client (<see cref="Http2KvClient"/>), the default.</summary>
+    public const string Http2Client = "h2";
+
+    /// <summary>The project's gRPC client (<see cref="GrpcKvClient"/>).</summary>
+    public const string GrpcClient = "grpc";
 
     public required string Operation { get; init; }
 
@@ -59,6 +65,9 @@ internal sealed record KvBenchOptions
     /// <summary>Created when the measured run starts, so that a profiler can skip preload and warmup.</summary>
     public string? MarkMeasuringFile { get; init; }
 
+    /// <summary>Which client sends the requests: h2 (cheap) or grpc (the project's own).</summary>
+    public string Client { get; init; } = Http2Client;
+
     public int EffectiveConnections => Connections ?? Math.Min(Clients, 8);
 
     public long EffectiveKeySpace => KeySpaceSize ?? (Operation == "range" ? 10_000 : 100_000);
@@ -100,6 +109,7 @@ internal sealed record KvBenchOptions
                 "--result" => options with { ResultFile = value },
                 "--progress" => options with { Progress = bool.Parse(value) },
                 "--mark-measuring" => options with { MarkMeasuringFile = value },
+                "--client" => options with { Client = value is Http2Client or GrpcClient ? value : throw new ArgumentException("--client is h2 or grpc") },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

@@ -42,6 +42,7 @@ internal static class KvReport
             ("workload", WorkloadName(options)),
             ("clients", Int(options.Clients)),
             ("connections", Int(options.EffectiveConnections)),
+            ("client", options.Client),
             ("requests", Int(latencies.Count)),
             ("errors", Int(result.Errors.Total)),
             ("seconds", result.Elapsed.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture)),

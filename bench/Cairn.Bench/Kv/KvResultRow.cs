@@ -18,6 +18,9 @@ internal sealed class KvResultRow
 
     public int Clients => (int)Number("clients");
 
+    /// <summary>The load generator's client (h2, grpc); empty in results from before it could be chosen.</summary>
+    public string Client => Text("client");
+
     public string? Failure => _fields.GetValueOrDefault("failed");
 
     public double OpsPerSecond => Number("ops_per_s");

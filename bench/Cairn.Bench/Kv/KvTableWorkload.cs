@@ -63,8 +63,10 @@ public sealed class KvTableWorkload : IWorkload
             }
         }
         output.AppendLine();
+        var client = string.Join(" and ", rows.Select(r => r.Client).Where(c => c.Length > 0).Distinct());
+        var generator = client.Length > 0 ? $"load generator ({client} client)" : "load generator";
         output.AppendLine(CultureInfo.InvariantCulture,
-            $"| workload | clients | {baseline} server CPU µs/op | {candidate} server CPU µs/op | load generator CPU µs/op ({baseline}) | ({candidate}) |");
+            $"| workload | clients | {baseline} server CPU µs/op | {candidate} server CPU µs/op | {generator} CPU µs/op ({baseline}) | ({candidate}) |");
         output.AppendLine("|---|---:|---:|---:|---:|---:|");
         output.Append(cost);
         AppendRounds(output, rows, baseline, candidate);

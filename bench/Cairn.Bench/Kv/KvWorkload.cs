@@ -31,25 +31,27 @@ public sealed class KvWorkload : IWorkload
             return 2;
         }
 
-        using var channel = new GrpcChannel(options.Target, new GrpcChannelOptions { Connections = options.EffectiveConnections });
-        if (!await WaitReadyAsync(channel, TimeSpan.FromSeconds(options.WaitReady)))
+        using (var probe = new GrpcChannel(options.Target, new GrpcChannelOptions { Connections = 1 }))
         {
-            Console.Error.WriteLine($"{options.Target} did not answer a linearizable range within {options.WaitReady} s");
-            return 1;
+            if (!await WaitReadyAsync(probe, TimeSpan.FromSeconds(options.WaitReady)))
+            {
+                Console.Error.WriteLine($"{options.Target} did not answer a linearizable range within {options.WaitReady} s");
+                return 1;
+            }
         }
+        using var client = await IKvClient.ConnectAsync(options);
 
         var keys = new KeySpace(options.KeySize, options.EffectiveKeySpace, options.SequentialKeys);
         var value = RandomValue(options.ValueSize, options.Seed);
-        var callOptions = options.RequestTimeout is { } t ? new GrpcCallOptions { Timeout = TimeSpan.FromSeconds(t) } : default;
         Console.WriteLine(
             $"kv {options.Operation}{(options.Operation == "range" ? $" ({(options.Consistency == "s" ? "serializable" : "linearizable")})" : "")}: " +
-            $"{options.Target}, {options.Clients} clients over {options.EffectiveConnections} connections, " +
+            $"{options.Target}, {options.Clients} clients over {options.EffectiveConnections} connections ({options.Client} client), " +
             $"key {options.KeySize} B, value {options.ValueSize} B, {(keys.Sequential ? "sequential" : "random")} keys over {keys.Size:N0}, seed {options.Seed}");
 
         if (options.Operation == "range")
         {
             // Put every key once, so that each range finds its key.
-            var loaders = Senders(options.Clients, () => KvRequests.Put(channel, keys, value, callOptions));
+            var loaders = Senders(options.Clients, () => KvRequests.Put(client, keys, value));
             var load = await ClosedLoop.RunAsync(loaders, new KeySpace(options.KeySize, keys.Size, sequential: true), keys.Size, null, options.Seed);
             Console.WriteLine($"preload: put {load.Latencies.Count:N0} keys in {load.Elapsed.TotalSeconds:F2} s ({load.RequestsPerSecond:N0}/s), {load.Errors.Total:N0} errors");
             if (load.Errors.Total > 0)
@@ -61,9 +63,9 @@ public sealed class KvWorkload : IWorkload
 
         var senders = Senders(options.Clients, () => options.Operation switch
         {
-            "put" => KvRequests.Put(channel, keys, value, callOptions),
-            "txn-put" => KvRequests.TxnPut(channel, keys, value, callOptions),
-            _ => KvRequests.Range(channel, keys, options.Consistency == "s", callOptions),
+            "put" => KvRequests.Put(client, keys, value),
+            "txn-put" => KvRequests.TxnPut(client, keys, value),
+            _ => KvRequests.Range(client, keys, options.Consistency == "s"),
         });
         if (options.Warmup > 0)
         {
