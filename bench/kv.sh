@@ -22,6 +22,8 @@ usage: bench/kv.sh [options]
                      with N clients (default put-1,put-64,put-256,range-l-64,range-s-64)
   --servers LIST     which servers (default etcd,cairn)
   --connections N    HTTP/2 connections of the load generator (default min(clients, 8))
+  --client NAME      the load generator's client: h2 (hand-framed HTTP/2, cheap; default) or
+                     grpc (the project's gRPC client on HttpClient)
   --key-space N      distinct keys the put rows write (default 100000; range rows put and read 10000)
   --etcd PATH        the etcd binary (default: etcd on PATH, Debian's 3.4.23)
   --cairn-dir DIR    an already published cairn (DIR/cairn) instead of publishing one
@@ -46,6 +48,7 @@ rounds=1
 workloads=put-1,put-64,put-256,range-l-64,range-s-64
 servers=etcd,cairn
 connections=
+client=h2
 key_space=
 etcd_bin=$(command -v etcd || true)
 cairn_dir=
@@ -64,6 +67,7 @@ while [[ $# -gt 0 ]]; do
         --workloads) workloads=$2; shift 2 ;;
         --servers) servers=$2; shift 2 ;;
         --connections) connections=$2; shift 2 ;;
+        --client) client=$2; shift 2 ;;
         --key-space) key_space=$2; shift 2 ;;
         --etcd) etcd_bin=$2; shift 2 ;;
         --cairn-dir) cairn_dir=$2; shift 2 ;;
@@ -85,6 +89,7 @@ IFS=, read -r -a workload_list <<<"$workloads"
 for s in "${server_list[@]}"; do
     [[ $s == etcd || $s == cairn ]] || die "unknown server '$s' (etcd or cairn)"
 done
+[[ $client == h2 || $client == grpc ]] || die "unknown client '$client' (h2 or grpc)"
 for w in "${workload_list[@]}"; do
     [[ $w =~ ^(put|txn-put|range-l|range-s)-[0-9]+$ ]] || die "unknown workload '$w' (put-N, txn-put-N, range-l-N, range-s-N)"
 done
@@ -209,7 +214,7 @@ start_server() { # name; on failure sets server_failure[name]
 # generator_args SERVER OP CLIENTS: the load generator's command line for one kind of load.
 generator_args() {
     local server=$1 op=$2 clients=$3
-    local args=(--target "${client_url[$server]}" --clients "$clients" --server-pid "${server_pid[$server]}" --label "$server")
+    local args=(--target "${client_url[$server]}" --clients "$clients" --server-pid "${server_pid[$server]}" --label "$server" --client "$client")
     [[ -n $connections ]] && args+=(--connections "$connections")
     case $op in
         range-l) args=(range --consistency l "${args[@]}") ;;
@@ -374,7 +379,7 @@ else
 fi
 [[ -n $cairn_env ]] && cairn_version+=" with $cairn_env"
 echo "etcd: ${etcd_version%%$'\n'*}; cairn: $cairn_version"
-echo "${seconds}s measured + ${warmup}s warmup per row after ${server_warmup}s of each load per server, $rounds round(s); 8-byte keys, 256-byte values"
+echo "${seconds}s measured + ${warmup}s warmup per row after ${server_warmup}s of each load per server, $rounds round(s); 8-byte keys, 256-byte values; $client client"
 echo "load average (1/5/15 min): at start $started_load; before each row: $(printf '%s; ' "${loads[@]}")at end $(loadavg)"
 echo
 "${bench[@]}" kv-table "$results"
