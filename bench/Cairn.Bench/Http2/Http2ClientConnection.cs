@@ -80,8 +80,8 @@ internal abstract class Http2ClientConnection : IDisposable
     /// <summary>
     /// <paramref name="connection"/> once started: the preface and this side's settings sent, the
     /// reader running, and the server's SETTINGS arrived (a stream opened before would not know
-    /// the server's limits: Kestrel refuses the streams over its 100 a connection). Disposed when
-    /// it does not start.
+    /// the server's limits, and a server refuses the streams over its SETTINGS_MAX_CONCURRENT_STREAMS).
+    /// Disposed when it does not start.
     /// </summary>
     protected static async Task<T> StartAsync<T>(T connection)
         where T : Http2ClientConnection
