@@ -363,21 +363,16 @@ public sealed class MemberServer : IAsyncDisposable
     /// <summary>etcd's start line: the cluster version is known here only when a snapshot recovered it.</summary>
     private void LogStarting()
     {
-        var server = _log.ForPackage("etcdserver");
         var version = Lifecycle.CairnVersion.EtcdVersion;
-        if (Membership.MajorMinorVersion is { } cluster)
+        var recovered = Membership.MajorMinorVersion;
+        var cluster = recovered ?? "to_be_decided";
+        List<LogField> fields = [new("local-member-id", MemberIds.Format(Id)), new("local-server-version", version)];
+        if (recovered is not null)
         {
-            server.Info("starting etcd server",
-                [new LogField("local-member-id", MemberIds.Format(Id)), new LogField("local-server-version", version),
-                 new LogField("cluster-id", MemberIds.Format(ClusterId)), new LogField("cluster-version", cluster)],
-                capnslog: $"starting server... [version: {version}, cluster version: {cluster}]");
+            fields.Add(new LogField("cluster-id", MemberIds.Format(ClusterId)));
         }
-        else
-        {
-            server.Info("starting etcd server",
-                [new LogField("local-member-id", MemberIds.Format(Id)), new LogField("local-server-version", version), new LogField("cluster-version", "to_be_decided")],
-                capnslog: $"starting server... [version: {version}, cluster version: to_be_decided]");
-        }
+        fields.Add(new LogField("cluster-version", cluster));
+        _log.ForPackage("etcdserver").Info("starting etcd server", [.. fields], capnslog: $"starting server... [version: {version}, cluster version: {cluster}]");
     }
 
     /// <summary>

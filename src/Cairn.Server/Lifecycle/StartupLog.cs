@@ -19,15 +19,15 @@ internal static class StartupLog
         var initialCluster = initialized ? "" : InitialClusterText(config.Cluster);
         if (logger.Format == LogFormatKind.Zap)
         {
-            var (os, arch) = (CairnVersion.OsArch.Split('/')[0], CairnVersion.OsArch.Split('/')[1]);
+            var osArch = CairnVersion.OsArch.Split('/');
             embed.Info("starting an etcd server",
             [
                 new LogField("etcd-version", CairnVersion.EtcdVersion),
                 new LogField("cairn-version", CairnVersion.Cairn),
                 new LogField("git-sha", CairnVersion.GitSha),
                 new LogField("dotnet-version", Environment.Version.ToString()),
-                new LogField("go-os", os),
-                new LogField("go-arch", arch),
+                new LogField("go-os", osArch[0]),
+                new LogField("go-arch", osArch[1]),
                 LogField.Int("max-cpu-set", Environment.ProcessorCount),
                 LogField.Int("max-cpu-available", Environment.ProcessorCount),
                 LogField.Boolean("member-initialized", initialized),

@@ -61,6 +61,11 @@ public static class WalFiller
                 // Timed out on a busy machine, or the server is stopping: the caller watches the server itself.
                 await Task.Delay(TimeSpan.FromMilliseconds(10), CancellationToken.None);
             }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped between the loop's check and the call (the client raises this, not a gRPC error).
+                return;
+            }
         }
     }
 }
